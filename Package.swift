@@ -1,0 +1,61 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Every Swift target gets the same settings (STYLE.md §1): Swift 6 mode plus the upcoming
+/// features Hummingbird enables.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "modeld",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "modeld", targets: ["modeld"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.0.0", traits: ["YAML"]),
+    ],
+    targets: [
+        // C shims and system libraries.
+        .target(name: "CLinux"),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+
+        // The I/O core, then HTTP on top of it.
+        .target(name: "EventLoop", dependencies: ["CLinux"], swiftSettings: swiftSettings),
+        .target(name: "HTTPServer", dependencies: ["EventLoop"], swiftSettings: swiftSettings),
+
+        // The application and the executable.
+        .target(
+            name: "ModelServer",
+            dependencies: [
+                "HTTPServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            resources: [],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "modeld",
+            dependencies: [
+                "ModelServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Test-only support and the tests.
+        .target(name: "TestSupport", dependencies: ["EventLoop"], swiftSettings: swiftSettings),
+        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ModelServerTests", dependencies: ["ModelServer", "TestSupport"], swiftSettings: swiftSettings),
+    ]
+)

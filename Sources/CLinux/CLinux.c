@@ -1,0 +1,7 @@
+#define _GNU_SOURCE 1
+#include <sys/socket.h>
+#include "CLinux.h"
+
+int clinux_accept_nonblocking(int fd, struct sockaddr *addr, socklen_t *len) {
+    return accept4(fd, addr, len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}

@@ -1,0 +1,47 @@
+// Linux headers that Swift's Glibc module does not expose, plus tiny shims for macros.
+#ifndef MODELD_CLINUX_H
+#define MODELD_CLINUX_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+/// Reads the thread's errno (a macro in glibc).
+static inline int clinux_errno(void) { return errno; }
+
+/// Monotonic time in nanoseconds.
+static inline uint64_t clinux_monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/// Wall-clock seconds since the epoch (for the HTTP Date header).
+static inline int64_t clinux_realtime_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+/// Accepts a connection as non-blocking and close-on-exec.
+int clinux_accept_nonblocking(int fd, struct sockaddr *addr, socklen_t *len);
+
+/// Creates a non-blocking, close-on-exec socket.
+static inline int clinux_socket_nonblocking(int domain, int type) {
+    return socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+}
+
+#endif

@@ -1,0 +1,2 @@
+/// Placeholder until the application lands.
+public enum ModelServerApp {}
