@@ -26,7 +26,7 @@ extension HTTPHeadParser {
             guard HTTPSyntax.isTokenByte(buffer[colon]) else { throw .malformedHeader }
             colon += 1
         }
-        guard colon < line.upperBound else { throw .malformedHeader }
+        guard colon < line.upperBound, colon > line.lowerBound else { throw .malformedHeader }
         for index in colon + 1..<line.upperBound where !HTTPSyntax.isFieldValueByte(buffer[index]) {
             throw .malformedHeader
         }
