@@ -24,7 +24,7 @@ public enum ModelServerApp {
         }
         for await signal in watcher.signals {
             logger.info("shutting down", metadata: [LogKey.signal: "\(signalName(signal))",
-                                                   "grace_seconds": "\(configuration.shutdownTimeout)"])
+                                                   "grace_seconds": "\(Double(configuration.shutdownTimeout.components.seconds) + Double(configuration.shutdownTimeout.components.attoseconds) / 1e18)"])
             break
         }
         server.shutdown(gracePeriod: configuration.shutdownTimeout)
