@@ -6,7 +6,11 @@ import COpenSSL
 /// non-copyable: it owns one `EVP_MD_CTX`, freed when the value is consumed or dropped, so a
 /// context can neither leak nor be finalized twice. It uses libcrypto's assembly
 /// implementations (SHA-NI, AVX2), which is what lets step 5 hash at disk speed (DESIGN §2.3).
-public struct SHA256Digest: ~Copyable, @unchecked Sendable { // safe because it is non-copyable: exactly one owner holds the EVP context, and update/finalize need exclusive access, so no two threads can touch it at once
+///
+/// It is `Sendable` so a hashing thread can own it: being non-copyable it has exactly one
+/// owner, `update` is `mutating` and `finalize` is `consuming`, so two threads can never
+/// touch the one `EVP_MD_CTX` at once, and libcrypto contexts have no thread affinity.
+public struct SHA256Digest: ~Copyable, @unchecked Sendable { // safe because: single owner, see above
     /// Digest length in bytes (32).
     public static let byteCount = 32
 

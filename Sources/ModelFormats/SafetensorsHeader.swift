@@ -45,7 +45,7 @@ public struct SafetensorsHeader: Sendable, Equatable {
         fileSize - dataStart
     }
 
-    /// The tensor called `name`, if the file declares one.
+    /// The tensor called `name`, if the file declares one (a linear scan).
     public func tensor(named name: String) -> TensorInfo? {
         tensors.first { $0.name == name }
     }
@@ -102,7 +102,9 @@ public struct SafetensorsHeader: Sendable, Equatable {
 
     /// Parses a header from bytes held in an array (tests, small files).
     public static func parse(prefix: [UInt8], fileSize: Int) throws(SafetensorsError) -> SafetensorsHeader {
-        try withBytes(of: prefix) { bytes throws(SafetensorsError) in try parse(prefix: bytes, fileSize: fileSize) }
+        try withBytes(of: prefix) { bytes throws(SafetensorsError) in
+            try parse(prefix: bytes, fileSize: fileSize)
+        }
     }
 
     /// Reads the length prefix from bytes held in an array; see the buffer overload.
@@ -124,7 +126,7 @@ public struct SafetensorsHeader: Sendable, Equatable {
     private static func parseJSONObject(
         _ json: UnsafeRawBufferPointer
     ) throws(SafetensorsError) -> [String: JSONValue] {
-        guard String(validating: json, as: UTF8.self) != nil else { throw .headerNotUTF8 }
+        guard isValidUTF8(json) else { throw .headerNotUTF8 }
         guard json.first == UInt8(ascii: "{") else { throw .headerNotObject }
         let value: JSONValue
         do {
@@ -140,5 +142,18 @@ public struct SafetensorsHeader: Sendable, Equatable {
         }
         guard case .object(let root) = value else { throw .headerNotObject }
         return root
+    }
+
+    /// Whether `bytes` is well-formed UTF-8, checked without building a String.
+    private static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var decoder = UTF8()
+        var iterator = bytes.makeIterator()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
     }
 }

@@ -17,7 +17,8 @@ public struct TensorInfo: Sendable, Equatable {
         self.dataRange = dataRange
     }
 
-    /// Number of elements: the product of `shape` (1 for a scalar).
+    /// Number of elements: the product of `shape` (1 for a scalar). `parse` has checked it
+    /// fits in `Int`; a hand-built `TensorInfo` must keep that promise.
     public var elementCount: Int {
         shape.reduce(1, *)
     }

@@ -46,9 +46,10 @@ struct SafetensorsHeaderErrorTests {
         #expect(SafetensorsFixture.error(Array(bytes.prefix(3)), fileSize: bytes.count) == .prefixTooShort(needed: 8, available: 3))
     }
 
-    @Test("header bytes that are not UTF-8 are header_not_utf8")
-    func notUTF8() {
-        let header: [UInt8] = Array("{\"a".utf8) + [0xFF, 0xFE] + Array("\":1}".utf8)
+    @Test("header bytes that are not UTF-8 (stray, overlong or surrogate encodings) are header_not_utf8",
+          arguments: [[0xFF, 0xFE], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xE2, 0x82]] as [[UInt8]])
+    func notUTF8(bad: [UInt8]) {
+        let header: [UInt8] = Array("{\"a".utf8) + bad + Array("\":1}".utf8)
         #expect(SafetensorsFixture.error(SafetensorsFixture.file(length: UInt64(header.count), header: header, dataBytes: 0)) == .headerNotUTF8)
     }
 

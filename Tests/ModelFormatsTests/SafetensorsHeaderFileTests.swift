@@ -89,6 +89,6 @@ struct SafetensorsHeaderFileTests {
         let directory = try TempDirectory()
         let path = try directory.makeFile("empty.safetensors", [])
         #expect(throws: SafetensorsError.fileTooSmall(fileSize: 0)) { try SafetensorsHeader.read(fileAt: path) }
-        #expect(throws: SafetensorsError.self) { try SafetensorsHeader.read(fileAt: directory.path) }
+        #expect(throws: SafetensorsError.ioFailed(operation: "pread", errno: EISDIR)) { try SafetensorsHeader.read(fileAt: directory.path) }
     }
 }
