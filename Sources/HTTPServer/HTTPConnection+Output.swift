@@ -12,7 +12,7 @@ extension HTTPConnection {
         let wantsKeepAlive = pendingRequestKeepsAlive && !response.closesConnection
         let keepAlive = machine.responseQueued(keepAlive: wantsKeepAlive && !context.isDraining, at: loop.now)
         context.refreshDate()
-        HTTPResponseEncoder.writeHead(status: response.status, version: .http1_1, contentType: response.contentType,
+        HTTPResponseEncoder.writeHead(status: response.status, version: pendingRequestVersion, contentType: response.contentType,
                                       contentLength: response.body.count, keepAlive: keepAlive,
                                       extraHeaders: response.headers, date: context.dateCache, into: &outbound)
         if !pendingRequestIsHead { outbound.append(contentsOf: response.body) }
@@ -28,6 +28,7 @@ extension HTTPConnection {
     func queueErrorResponse(_ status: HTTPStatus, code: String, message: String, loop: EventLoop) {
         pendingRequestKeepsAlive = false
         pendingRequestIsHead = false
+        pendingRequestVersion = .http1_1
         machine.closeRequested()
         queueResponse(.error(status, code: code, message: message), loop: loop)
         isLingering = true

@@ -66,6 +66,7 @@ extension HTTPConnection {
         machine.requestDispatched()
         pendingRequestKeepsAlive = head.keepAlive
         pendingRequestIsHead = head.method == .head
+        pendingRequestVersion = head.version
         let match = inbound.withUnsafeBytes { bytes in
             context.router.match(method: head.method, path: UnsafeRawBufferPointer(rebasing: bytes[(requestStart + head.path.lowerBound)..<(requestStart + head.path.upperBound)]))
         }

@@ -27,6 +27,7 @@ final class HTTPConnection: EventHandler {
     var requestNumber: UInt64 = 0
     var pendingRequestKeepsAlive = false
     var pendingRequestIsHead = false
+    var pendingRequestVersion: HTTPVersion = .http1_1
     var peerFinishedSending = false
     var isClosed = false
     /// After an error response: input is discarded, and the socket closes once the
