@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.0.0", traits: ["YAML"]),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // C shims and system libraries.
@@ -33,13 +34,20 @@ let package = Package(
 
         // Model files, then the loader's step table.
         .target(name: "ModelFormats", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
-        .target(name: "ModelLoading", dependencies: ["ModelFormats"], swiftSettings: swiftSettings),
+        .target(name: "ModelRuntime", dependencies: ["ModelFormats"], swiftSettings: swiftSettings),
+        .target(
+            name: "ModelLoading",
+            dependencies: ["ModelRuntime", "ModelFormats", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
 
         // The application and the executable.
         .target(
             name: "ModelServer",
             dependencies: [
                 "HTTPServer",
+                "ModelLoading",
+                "ModelRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
@@ -61,7 +69,12 @@ let package = Package(
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ModelLoadingTests", dependencies: ["ModelLoading", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ModelServerTests", dependencies: ["ModelServer", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ModelServerTests",
+            dependencies: ["ModelServer", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -1,0 +1,42 @@
+/// A model found in the repository: its id (the folder's name), where it lives and what its
+/// manifest says.
+public struct ModelDescriptor: Sendable, Equatable {
+    /// The model's id: the name of its folder in the repository.
+    public var id: String
+    /// Absolute path of the model's folder.
+    public var directory: String
+    /// The manifest (`model.yaml`), or the defaults for a recognised folder without one.
+    public var manifest: ModelManifest
+
+    public init(id: String, directory: String, manifest: ModelManifest) {
+        self.id = id
+        self.directory = directory
+        self.manifest = manifest
+    }
+}
+
+/// The manifest of DESIGN §1.6 (`model.yaml`).
+public struct ModelManifest: Sendable, Equatable {
+    /// When the model loads: at start-up, or only when asked.
+    public enum LoadPolicy: String, Sendable, Equatable {
+        case startup
+        case onDemand = "on_demand"
+    }
+
+    /// Which runtime loads and serves the model (`bert-embedding`).
+    public var runtime: String
+    /// Whether `/readyz` waits for this model. Default true.
+    public var required: Bool
+    /// Default `.startup`.
+    public var load: LoadPolicy
+    /// Expected SHA-256 digests (lower-case hex) by file name relative to the model folder,
+    /// verified during step 5.
+    public var sha256ByFile: [String: String]
+
+    public init(runtime: String, required: Bool = true, load: LoadPolicy = .startup, sha256ByFile: [String: String] = [:]) {
+        self.runtime = runtime
+        self.required = required
+        self.load = load
+        self.sha256ByFile = sha256ByFile
+    }
+}
