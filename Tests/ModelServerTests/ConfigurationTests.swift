@@ -222,6 +222,12 @@ struct ConfigurationTests {
         #expect(try load(["--config", file.path]) == Configuration.defaults)
     }
 
+    @Test("a null in the file leaves the default in place")
+    func yamlNullMeansUnset() throws {
+        let file = try TemporaryYAML("listen: ~\nadmin-token-file:\nmodel-repository: null\n")
+        #expect(try load(["--config", file.path]) == Configuration.defaults)
+    }
+
     @Test("unknown MODELD_ variables are ignored, as Kubernetes injects some")
     func unknownEnvironmentIgnored() throws {
         #expect(try load(environment: ["MODELD_PORT": "tcp://10.0.0.1:8080", "MODELD_SERVICE_HOST": "x"])
