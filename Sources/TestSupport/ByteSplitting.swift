@@ -69,6 +69,11 @@ public enum ByteSplit: Sendable, Equatable, CustomStringConvertible {
 public struct FeedOutcome<Output: Equatable>: Equatable {
     public var output: Output
     public var prefixLength: Int
+
+    public init(output: Output, prefixLength: Int) {
+        self.output = output
+        self.prefixLength = prefixLength
+    }
 }
 
 /// The outcomes of feeding one input under several splits.
@@ -77,6 +82,12 @@ public struct SplitFeedReport<Output: Equatable> {
     public var byteCount: Int
     /// Each split with its outcome, in the order fed (`whole` first for `standard()`).
     public var outcomes: [(split: ByteSplit, outcome: FeedOutcome<Output>)]
+
+    public init(byteCount: Int, outcomes: [(split: ByteSplit, outcome: FeedOutcome<Output>)]) {
+        precondition(!outcomes.isEmpty, "a report needs at least one split")
+        self.byteCount = byteCount
+        self.outcomes = outcomes
+    }
 
     /// The output of the first split fed.
     public var output: Output { outcomes[0].outcome.output }
