@@ -100,5 +100,6 @@ public enum HTTPParseError: Error, Sendable, Equatable, CaseIterable, CustomStri
         }
     }
 
+    /// The code and status, for logs (clients get `code` and `message`, never this).
     public var description: String { "HTTPParseError.\(code) (\(status.code))" }
 }
