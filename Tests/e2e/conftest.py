@@ -55,11 +55,12 @@ class ModeldProcess:
         self._reader.start()
         match = self.wait_for_line(LISTENING_RE, START_TIMEOUT_S)
         if match is None:
+            exited = self.proc.poll()
             self.kill()
-            raise AssertionError(
-                f"modeld did not log 'listening address=' within {START_TIMEOUT_S:.0f} s "
-                f"(exit code {self.proc.returncode}); output:\n{self.output()}"
-            )
+            why = (f"exited with code {exited} before logging" if exited is not None
+                   else f"did not log within {START_TIMEOUT_S:.0f} s")
+            raise AssertionError(f"`{' '.join(self.argv)}` {why} 'listening address=HOST:PORT'; "
+                                 f"output:\n{self.output()}")
         self.host = match["host"].strip("[]")
         self.port = int(match["port"])
 
