@@ -31,6 +31,10 @@ let package = Package(
         .target(name: "EventLoop", dependencies: ["CLinux"], swiftSettings: swiftSettings),
         .target(name: "HTTPServer", dependencies: ["EventLoop"], swiftSettings: swiftSettings),
 
+        // Model files, then the loader's step table.
+        .target(name: "ModelFormats", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "ModelLoading", dependencies: ["ModelFormats"], swiftSettings: swiftSettings),
+
         // The application and the executable.
         .target(
             name: "ModelServer",
@@ -56,6 +60,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["EventLoop"], swiftSettings: swiftSettings),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ModelLoadingTests", dependencies: ["ModelLoading", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ModelServerTests", dependencies: ["ModelServer", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

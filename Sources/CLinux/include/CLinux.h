@@ -39,6 +39,9 @@ static inline int64_t clinux_realtime_seconds(void) {
 /// Accepts a connection as non-blocking and close-on-exec.
 int clinux_accept_nonblocking(int fd, struct sockaddr *addr, socklen_t *len);
 
+/// Names the calling thread (at most 15 bytes), as shown by top -H and gdb.
+int clinux_set_thread_name(const char *name);
+
 /// Creates a non-blocking, close-on-exec socket.
 static inline int clinux_socket_nonblocking(int domain, int type) {
     return socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -1,0 +1,94 @@
+import CLinux
+import EventLoop
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writing responses: encoding into the output buffer, flushing, and closing cleanly.
+extension HTTPConnection {
+    /// Encodes `response` (head and body in one buffer, so they leave in one send and Nagle
+    /// never splits them) and updates the state machine.
+    func queueResponse(_ response: HTTPResponse, loop: EventLoop) {
+        let wantsKeepAlive = pendingRequestKeepsAlive && !response.closesConnection
+        let keepAlive = machine.responseQueued(keepAlive: wantsKeepAlive && !context.isDraining, at: loop.now)
+        context.refreshDate()
+        HTTPResponseEncoder.writeHead(status: response.status, version: pendingRequestVersion, contentType: response.contentType,
+                                      contentLength: response.body.count, keepAlive: keepAlive,
+                                      extraHeaders: response.headers, date: context.dateCache, into: &outbound)
+        if !pendingRequestIsHead { outbound.append(contentsOf: response.body) }
+        if keepAlive { armDeadlineIfNeeded(loop: loop) }
+    }
+
+    /// Sends an error response with `Connection: close` and stops reading requests
+    /// (STYLE §5: a peer error ends that connection, not the process).
+    func reject(_ error: HTTPParseError, loop: EventLoop) {
+        queueErrorResponse(error.status, code: error.code, message: error.message, loop: loop)
+    }
+
+    func queueErrorResponse(_ status: HTTPStatus, code: String, message: String, loop: EventLoop) {
+        pendingRequestKeepsAlive = false
+        pendingRequestIsHead = false
+        pendingRequestVersion = .http1_1
+        machine.closeRequested()
+        queueResponse(.error(status, code: code, message: message), loop: loop)
+        isLingering = true
+        inbound = []
+        requestStart = 0
+        bodyCursor = 0
+    }
+
+    /// Writes queued output. On a short write, waits for `EPOLLOUT`; once everything is out,
+    /// closes if the state machine is closing, else resumes processing pipelined requests.
+    func flush(loop: EventLoop) {
+        guard !isClosed else { return }
+        while outboundSent < outbound.count {
+            let result: IOResult
+            do {
+                result = try outbound.withUnsafeBytes { bytes throws(SocketError) in
+                    try SocketCalls.write(registration.fd, UnsafeRawBufferPointer(rebasing: bytes[outboundSent...]))
+                }
+            } catch {
+                close(loop: loop)
+                return
+            }
+            guard case .transferred(let count) = result else { break }
+            outboundSent += count
+        }
+        if outboundSent < outbound.count {
+            setInterest(readInterest.union(.writable), loop: loop)
+            return
+        }
+        outbound.removeAll(keepingCapacity: outbound.capacity <= 64 * 1024)
+        outboundSent = 0
+        setInterest(readInterest, loop: loop)
+        if machine.state == .closing {
+            finishClosing(loop: loop)
+        } else if head == nil && inbound.count > requestStart && machine.state != .awaitingResponse {
+            // Requests held back by the output high-water mark can go on now.
+            processInbound(loop: loop)
+            if outboundSent < outbound.count { flush(loop: loop) }
+        }
+    }
+
+    /// Closes after the last response was sent. When the client may still be sending
+    /// (an error cut its request short), half-close first and read-and-discard until it
+    /// closes or `lingerTimeout` passes: closing with unread input would make the kernel
+    /// send a reset that can destroy our error response before the client reads it.
+    private func finishClosing(loop: EventLoop) {
+        guard isLingering && !peerFinishedSending else {
+            close(loop: loop)
+            return
+        }
+        guard lingerDeadline == nil else { return }
+        _ = shutdown(registration.fd, Int32(SHUT_WR))
+        let deadline = loop.now.advanced(by: Self.lingerTimeout)
+        lingerDeadline = deadline
+        loop.armDeadline(deadline, for: registration)
+    }
+
+    func setInterest(_ wanted: PollEvents, loop: EventLoop) {
+        guard wanted != interest, !isClosed else { return }
+        interest = wanted
+        loop.modify(registration, interest: wanted)
+    }
+}

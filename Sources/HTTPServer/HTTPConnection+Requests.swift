@@ -1,0 +1,136 @@
+import EventLoop
+
+/// Parsing and dispatching requests in arrival order.
+extension HTTPConnection {
+    /// Handles every complete request in `inbound`, stopping at an outstanding asynchronous
+    /// response, a partial request, or too much unsent output.
+    func processInbound(loop: EventLoop) {
+        while !isClosed && !isLingering && machine.state != .awaitingResponse && machine.state != .closing
+            && outbound.count - outboundSent < Self.outboundHighWaterBytes {
+            do throws(HTTPParseError) {
+                guard try advanceCurrentRequest(loop: loop) else { break }
+            } catch {
+                reject(error, loop: loop)
+            }
+        }
+        compactInbound()
+        if peerFinishedSending && !isClosed && machine.state != .awaitingResponse {
+            // The client sent all it will; what is left unparsed can never complete.
+            machine.closeRequested()
+            if outboundSent == outbound.count { close(loop: loop) }
+        }
+    }
+
+    /// Moves the current request forward; returns true when one was dispatched.
+    private func advanceCurrentRequest(loop: EventLoop) throws(HTTPParseError) -> Bool {
+        if head == nil {
+            guard inbound.count > requestStart else { return false }
+            apply(machine.requestBytesArrived(at: loop.now), loop: loop)
+            let result = try inbound.withUnsafeBytes { bytes in
+                Result { () throws(HTTPParseError) in try parser.parse(UnsafeRawBufferPointer(rebasing: bytes[requestStart...])) }
+            }.get()
+            guard case .complete(let consumed) = result else { return false }
+            try beginBody(parser.head, headBytes: consumed)
+        }
+        if let decoder = bodyDecoder, !decoder.isComplete {
+            var decoder = decoder
+            let consumed = try inbound.withUnsafeBytes { bytes in
+                Result { () throws(HTTPParseError) in
+                    try decoder.decode(UnsafeRawBufferPointer(rebasing: bytes[bodyCursor...]), into: &body)
+                }
+            }.get()
+            bodyCursor += consumed
+            bodyDecoder = decoder
+            guard decoder.isComplete else { return false }
+        }
+        dispatchCurrentRequest(loop: loop)
+        return true
+    }
+
+    private func beginBody(_ parsed: HTTPRequestHead, headBytes: Int) throws(HTTPParseError) {
+        head = parsed
+        machine.headReceived()
+        bodyCursor = requestStart + headBytes
+        let framing: HTTPBodyDecoder.Framing =
+            parsed.isChunked ? .chunked : (parsed.contentLength.map { $0 > 0 ? .contentLength($0) : .none } ?? .none)
+        bodyDecoder = framing == .none ? nil : try HTTPBodyDecoder(framing: framing, maxBodyBytes: context.limits.maxBodyBytes)
+        // RFC 9110 §10.1.1: answer 100 Continue only if the body has not started arriving.
+        if parsed.expectsContinue && parsed.version == .http1_1 && bodyDecoder != nil && bodyCursor == inbound.count {
+            outbound.append(contentsOf: HTTPResponseEncoder.continueResponse)
+        }
+    }
+
+    private func dispatchCurrentRequest(loop: EventLoop) {
+        guard let head else { return }
+        requestNumber &+= 1
+        machine.requestDispatched()
+        pendingRequestKeepsAlive = head.keepAlive
+        pendingRequestIsHead = head.method == .head
+        pendingRequestVersion = head.version
+        let match = inbound.withUnsafeBytes { bytes in
+            context.router.match(method: head.method, path: UnsafeRawBufferPointer(rebasing: bytes[(requestStart + head.path.lowerBound)..<(requestStart + head.path.upperBound)]))
+        }
+        switch match {
+        case .found(.immediate(let handler), _):
+            finishRequest(with: handler(head.method), loop: loop)
+        case .found(.synchronous(let handler), let parameters):
+            finishRequest(with: handler(makeRequest(head, parameters: parameters)), loop: loop)
+        case .found(.asynchronous(let handler), let parameters):
+            let request = makeRequest(head, parameters: parameters)
+            let responder = HTTPResponder(loop: loop.handle, registration: registration, requestNumber: requestNumber)
+            finishRequestBytes()
+            handler(request, responder)
+        case .methodNotAllowed(let allow):
+            finishRequest(with: .error(.methodNotAllowed, code: "method_not_allowed",
+                                       message: "This path does not support the \(head.method.name) method.",
+                                       headers: [("Allow", allow)]), loop: loop)
+        case .notFound:
+            finishRequest(with: .error(.notFound, code: "not_found", message: "No route for this path."), loop: loop)
+        }
+    }
+
+    /// Marks the current request's bytes consumed and readies the parser for the next one.
+    private func finishRequestBytes() {
+        requestStart = bodyCursor
+        head = nil
+        bodyDecoder = nil
+        parser.reset()
+        if !body.isEmpty { body.removeAll(keepingCapacity: body.capacity <= 64 * 1024) }
+    }
+
+    private func finishRequest(with response: HTTPResponse, loop: EventLoop) {
+        finishRequestBytes()
+        queueResponse(response, loop: loop)
+    }
+
+    /// An asynchronous handler answered (called on this connection's loop).
+    func asynchronousResponseArrived(_ response: HTTPResponse, requestNumber number: UInt64, loop: EventLoop) {
+        guard !isClosed, number == requestNumber, machine.state == .awaitingResponse else { return }
+        queueResponse(response, loop: loop)
+        processInbound(loop: loop)
+        flush(loop: loop)
+    }
+
+    private func makeRequest(_ head: HTTPRequestHead, parameters: [String: String]) -> HTTPRequest {
+        inbound.withUnsafeBytes { all in
+            let bytes = UnsafeRawBufferPointer(rebasing: all[requestStart...])
+            func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+            return HTTPRequest(method: head.method, path: text(head.path), query: head.query.map(text),
+                               headers: head.fields.map { (text($0.name), text($0.value)) },
+                               body: body, pathParameters: parameters)
+        }
+    }
+
+    /// Drops consumed bytes from the front of `inbound` (offsets stay relative to `requestStart`).
+    private func compactInbound() {
+        guard requestStart > 0 else { return }
+        if requestStart == inbound.count {
+            // Keep a small buffer's capacity for the next keep-alive request; give big ones back.
+            inbound.removeAll(keepingCapacity: inbound.capacity <= 16 * 1024)
+        } else {
+            inbound.removeFirst(requestStart)
+        }
+        bodyCursor -= requestStart
+        requestStart = 0
+    }
+}

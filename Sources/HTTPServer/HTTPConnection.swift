@@ -1,0 +1,152 @@
+import EventLoop
+
+/// One client connection: its buffers, its parser and its state machine, on one loop.
+///
+/// The I/O shell around `HTTPConnectionStateMachine` (STYLE P1): it reads into the loop's
+/// scratch buffer, keeps only unparsed bytes, parses requests in order, writes each
+/// response head and body with one send, and applies the machine's actions. Output is
+/// written as soon as a batch of pipelined requests has been answered; `EPOLLOUT` is armed
+/// only after a short write and disarmed once the queue drains.
+final class HTTPConnection: EventHandler {
+    let context: HTTPLoopContext
+    var registration: Registration
+    var machine: HTTPConnectionStateMachine
+    var parser: HTTPHeadParser
+    var head: HTTPRequestHead?
+    var bodyDecoder: HTTPBodyDecoder?
+    var body: [UInt8] = []
+    /// Unparsed input; the current request starts at `requestStart`.
+    var inbound: [UInt8] = []
+    var requestStart = 0
+    /// Where the current request's body continues in `inbound`.
+    var bodyCursor = 0
+    var outbound: [UInt8] = []
+    var outboundSent = 0
+    var interest: PollEvents = .readable
+    var armedDeadline: LoopInstant?
+    var requestNumber: UInt64 = 0
+    var pendingRequestKeepsAlive = false
+    var pendingRequestIsHead = false
+    var pendingRequestVersion: HTTPVersion = .http1_1
+    var peerFinishedSending = false
+    var isClosed = false
+    /// After an error response: input is discarded, and the socket closes once the
+    /// response is out and the peer has finished (or `lingerDeadline` passed).
+    var isLingering = false
+    var lingerDeadline: LoopInstant?
+
+    /// How long a half-closed connection waits for the peer to finish after an error.
+    static let lingerTimeout: Duration = .seconds(2)
+
+    /// Requests stop being processed while this much output waits for a slow reader.
+    static let outboundHighWaterBytes = 1 << 20
+
+    init(context: HTTPLoopContext, registration: Registration, now: LoopInstant) {
+        self.context = context
+        self.registration = registration
+        machine = HTTPConnectionStateMachine(limits: context.limits, now: now)
+        parser = HTTPHeadParser(limits: context.limits)
+    }
+
+    func handleEvent(_ events: PollEvents, loop: EventLoop) {
+        if events.contains(.error) {
+            close(loop: loop)
+            return
+        }
+        if events.contains(.writable) { flush(loop: loop) }
+        guard !isClosed, events.contains(.readable) || events.contains(.hangup) else { return }
+        if peerFinishedSending {
+            // Read interest is off after EOF, so this is a full hang-up (reset): nobody is
+            // left to answer.
+            close(loop: loop)
+        } else {
+            readAvailable(loop: loop)
+        }
+    }
+
+    func deadlineReached(at now: LoopInstant, loop: EventLoop) {
+        if let lingerDeadline, now >= lingerDeadline {
+            close(loop: loop)
+            return
+        }
+        armedDeadline = nil
+        apply(machine.deadlineReached(at: now), loop: loop)
+        armDeadlineIfNeeded(loop: loop)
+    }
+
+    /// The server is draining: close if idle, else close after the current response.
+    func drain(loop: EventLoop) {
+        apply(machine.drainRequested(), loop: loop)
+    }
+
+    /// Reads what the socket has (bounded per event so one client cannot hog the loop),
+    /// then processes and answers complete requests.
+    func readAvailable(loop: EventLoop) {
+        var reads = 0
+        while !isClosed && reads < 4 {
+            let result: IOResult
+            do {
+                result = try SocketCalls.read(registration.fd, into: context.scratch)
+            } catch {
+                close(loop: loop)
+                return
+            }
+            switch result {
+            case .transferred(let count):
+                reads += 1
+                if !isLingering { inbound.append(contentsOf: UnsafeRawBufferPointer(rebasing: context.scratch[..<count])) }
+                if count < context.scratch.count { reads = .max }
+            case .wouldBlock:
+                reads = .max
+            case .endOfStream:
+                peerFinishedSending = true
+                reads = .max
+            }
+        }
+        guard !isClosed else { return }
+        if peerFinishedSending { setInterest(readInterest.union(interest.intersection(.writable)), loop: loop) }
+        if isLingering {
+            if peerFinishedSending && outboundSent == outbound.count { close(loop: loop) }
+            return
+        }
+        processInbound(loop: loop)
+        flush(loop: loop)
+    }
+
+    func apply(_ action: HTTPConnectionStateMachine.Action, loop: EventLoop) {
+        switch action {
+        case .none: break
+        case .armDeadline: armDeadlineIfNeeded(loop: loop)
+        case .rejectTimedOutRequest:
+            queueErrorResponse(.requestTimeout, code: "request_timeout",
+                               message: "The request head did not arrive in time.", loop: loop)
+            flush(loop: loop)
+        case .closeConnection:
+            if outboundSent == outbound.count { close(loop: loop) }
+        }
+    }
+
+    func armDeadlineIfNeeded(loop: EventLoop) {
+        guard let deadline = machine.deadline, !isClosed else { return }
+        if let armed = armedDeadline, armed <= deadline { return }
+        armedDeadline = deadline
+        loop.armDeadline(deadline, for: registration)
+    }
+
+    /// `.readable` until the peer has finished sending, then nothing (no spinning on EOF).
+    var readInterest: PollEvents { peerFinishedSending ? [] : .readable }
+
+    /// Deregisters and (at the end of the iteration) closes the socket.
+    func close(loop: EventLoop) {
+        guard !isClosed else { return }
+        isClosed = true
+        loop.deregister(registration)
+        inbound = []
+        outbound = []
+        body = []
+        context.connectionClosed(loop: loop)
+    }
+}
+
+@available(*, unavailable)
+extension HTTPConnection: Sendable {}

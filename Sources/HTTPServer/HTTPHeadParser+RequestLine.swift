@@ -1,0 +1,63 @@
+extension HTTPHeadParser {
+    /// Parses `method SP request-target SP HTTP-version` (RFC 9112 §3) into `head`.
+    mutating func parseRequestLine(_ line: Range<Int>, in buffer: UnsafeRawBufferPointer) throws(HTTPParseError) {
+        guard let methodEnd = Self.firstSpace(in: line, of: buffer),
+              let targetEnd = Self.firstSpace(in: methodEnd + 1..<line.upperBound, of: buffer)
+        else { throw .malformedRequestLine }
+        let method = line.lowerBound..<methodEnd
+        let target = methodEnd + 1..<targetEnd
+        let version = targetEnd + 1..<line.upperBound
+
+        // RFC 9112 §3: exactly one SP between the parts, so no part may be empty.
+        guard !method.isEmpty, !target.isEmpty else { throw .malformedRequestLine }
+        let methodBytes = UnsafeRawBufferPointer(rebasing: buffer[method])
+        // RFC 9110 §9.1: the method is a token.
+        guard HTTPSyntax.isToken(methodBytes) else { throw .invalidMethod }
+        guard target.count <= limits.maxURIBytes else { throw .uriTooLong }
+        try checkTarget(target, in: buffer)
+
+        head.version = try Self.parseVersion(version, in: buffer)
+        head.method = HTTPMethod(token: methodBytes)
+        head.target = target
+        if let mark = buffer[target].firstIndex(of: UInt8(ascii: "?")) {
+            head.path = target.lowerBound..<mark
+            head.query = mark + 1..<target.upperBound
+        } else {
+            head.path = target
+            head.query = nil
+        }
+    }
+
+    /// Rejects control bytes, spaces and non-ASCII in the target (RFC 9112 §3.2; RFC 3986
+    /// allows only printable ASCII, anything else must be percent-encoded).
+    private func checkTarget(_ target: Range<Int>, in buffer: UnsafeRawBufferPointer) throws(HTTPParseError) {
+        for index in target {
+            let byte = buffer[index]
+            guard byte > 0x20, byte < 0x7F else { throw .malformedRequestLine }
+        }
+    }
+
+    /// Reads `HTTP/d.d` (RFC 9112 §2.3). HTTP/1.x with x > 1 is served as 1.1; a well-formed
+    /// version with another major number is 505; anything else is malformed.
+    private static func parseVersion(_ range: Range<Int>, in buffer: UnsafeRawBufferPointer) throws(HTTPParseError) -> HTTPVersion {
+        let bytes = UnsafeRawBufferPointer(rebasing: buffer[range])
+        guard bytes.count == 8, bytes.prefix(5).elementsEqual("HTTP/".utf8), bytes[6] == UInt8(ascii: "."),
+              let major = digit(bytes[5]), let minor = digit(bytes[7])
+        else { throw .malformedRequestLine }
+        guard major == 1 else { throw .unsupportedVersion }
+        return minor == 0 ? .http1_0 : .http1_1
+    }
+
+    private static func digit(_ byte: UInt8) -> UInt8? {
+        byte &- UInt8(ascii: "0") < 10 ? byte &- UInt8(ascii: "0") : nil
+    }
+
+    private static func firstSpace(in range: Range<Int>, of buffer: UnsafeRawBufferPointer) -> Int? {
+        var index = range.lowerBound
+        while index < range.upperBound {
+            if buffer[index] == HTTPSyntax.space { return index }
+            index += 1
+        }
+        return nil
+    }
+}

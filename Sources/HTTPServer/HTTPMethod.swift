@@ -1,0 +1,37 @@
+/// A request method (RFC 9110 §9).
+///
+/// The common methods are cases, so parsing them never allocates; any other valid token
+/// (`CONNECT`, `TRACE`, extension methods) is `.other` with its exact spelling. Methods are
+/// case-sensitive (RFC 9110 §9.1): `get` is `.other("get")`, not `.get`.
+public enum HTTPMethod: Sendable, Hashable {
+    case get, head, post, put, delete, options, patch
+    case other(String)
+
+    /// The method as it appears on the wire.
+    public var name: String {
+        switch self {
+        case .get: "GET"
+        case .head: "HEAD"
+        case .post: "POST"
+        case .put: "PUT"
+        case .delete: "DELETE"
+        case .options: "OPTIONS"
+        case .patch: "PATCH"
+        case .other(let name): name
+        }
+    }
+
+    /// The method spelled by `bytes`, which the caller has checked is a non-empty token.
+    init(token bytes: UnsafeRawBufferPointer) {
+        switch bytes.count {
+        case 3 where bytes.elementsEqual("GET".utf8): self = .get
+        case 3 where bytes.elementsEqual("PUT".utf8): self = .put
+        case 4 where bytes.elementsEqual("HEAD".utf8): self = .head
+        case 4 where bytes.elementsEqual("POST".utf8): self = .post
+        case 5 where bytes.elementsEqual("PATCH".utf8): self = .patch
+        case 6 where bytes.elementsEqual("DELETE".utf8): self = .delete
+        case 7 where bytes.elementsEqual("OPTIONS".utf8): self = .options
+        default: self = .other(String(decoding: bytes, as: UTF8.self))
+        }
+    }
+}

@@ -1,0 +1,86 @@
+/// Writes response heads as bytes (STYLE P2: bytes in, bytes out).
+///
+/// Policy: the status line always says `HTTP/1.1`, even to 1.0 clients (RFC 9110 §6.2: a
+/// server sends its own highest version). Writing never allocates when `out` has room: no
+/// String interpolation, digits are written by hand and strings are copied from `utf8`.
+/// Bytes that could end a line or otherwise break the framing (CR, LF and the other
+/// controls except HTAB) in a reason phrase, content type or extra header are written as
+/// SP, so a value that came from a peer can never split the response.
+public enum HTTPResponseEncoder {
+    /// `"HTTP/1.1 100 Continue\r\n\r\n"`, sent before reading a body the client is holding
+    /// back with `Expect: 100-continue` (RFC 9110 §10.1.1).
+    public static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    /// Appends a response head to `out`.
+    ///
+    /// Writes "HTTP/1.1 <code> <reason>\r\n", the Date line, `Content-Type` if given,
+    /// `Content-Length` (omitted for 1xx and 204, RFC 9110 §8.6), `Connection: close` when
+    /// `!keepAlive` (or `Connection: keep-alive` for an HTTP/1.0 client that keeps the
+    /// connection, RFC 9112 §9.3), each extra header in order, then the blank line.
+    ///
+    /// - Parameters:
+    ///   - version: the request's version; only decides the `Connection` field.
+    ///   - contentLength: body length in bytes, at least 0.
+    public static func writeHead(
+        status: HTTPStatus, version: HTTPVersion, contentType: String?,
+        contentLength: Int, keepAlive: Bool,
+        extraHeaders: [(name: String, value: String)],
+        date: borrowing HTTPDateCache, into out: inout [UInt8]
+    ) {
+        precondition(contentLength >= 0, "a body cannot have a negative length")
+        out.append(contentsOf: "HTTP/1.1 ".utf8)
+        writeDecimal(status.code, into: &out)
+        out.append(HTTPSyntax.space)
+        writeFieldText(status.reasonPhrase, into: &out)
+        writeCRLF(into: &out)
+        date.headerLine.withUnsafeBufferPointer { out.append(contentsOf: $0) }
+        if let contentType {
+            writeField(name: "Content-Type", value: contentType, into: &out)
+        }
+        if status.allowsContentLength {
+            out.append(contentsOf: "Content-Length: ".utf8)
+            writeDecimal(contentLength, into: &out)
+            writeCRLF(into: &out)
+        }
+        if !keepAlive {
+            out.append(contentsOf: "Connection: close\r\n".utf8)
+        } else if version == .http1_0 {
+            out.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+        }
+        for header in extraHeaders {
+            writeField(name: header.name, value: header.value, into: &out)
+        }
+        writeCRLF(into: &out)
+    }
+
+    private static func writeField(name: String, value: String, into out: inout [UInt8]) {
+        writeFieldText(name, into: &out)
+        out.append(HTTPSyntax.colon)
+        out.append(HTTPSyntax.space)
+        writeFieldText(value, into: &out)
+        writeCRLF(into: &out)
+    }
+
+    private static func writeFieldText(_ text: String, into out: inout [UInt8]) {
+        for byte in text.utf8 {
+            out.append(HTTPSyntax.isFieldValueByte(byte) ? byte : HTTPSyntax.space)
+        }
+    }
+
+    private static func writeCRLF(into out: inout [UInt8]) {
+        out.append(HTTPSyntax.cr)
+        out.append(HTTPSyntax.lf)
+    }
+
+    /// Appends the decimal digits of a non-negative `value`, least significant first, then
+    /// reverses them in place.
+    private static func writeDecimal(_ value: Int, into out: inout [UInt8]) {
+        let start = out.count
+        var rest = value
+        repeat {
+            out.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        out[start...].reverse()
+    }
+}

@@ -1,0 +1,89 @@
+public import HTTPServer
+public import Logging
+
+/// Every setting of the daemon, as one value built once at start-up (STYLE §8).
+///
+/// Build it with `Configuration.load(arguments:environment:)`, which layers defaults, the YAML
+/// file, `MODELD_*` environment variables and flags, and validates every value. `SIGHUP`
+/// builds a fresh value and swaps it in; nothing mutates a configuration in use. The fields
+/// are `var` only so tests can adjust a copy of `defaults`.
+///
+/// Each field's key, default and unit are in `ConfigurationKey.all`, the single table that
+/// also generates `modeld --help` and documents `Config/modeld.yaml`.
+public struct Configuration: Sendable, Equatable {
+    /// Addresses to accept HTTP connections on, one listener each (`listen`).
+    /// Default `0.0.0.0:8080`.
+    public var listen: [ListenAddress]
+    /// Event-loop threads (`event-loops`). Default: the number of online CPUs.
+    public var eventLoops: Int
+    /// How long a drain waits for in-flight requests before cancelling them
+    /// (`shutdown-timeout`). Default 10 s.
+    public var shutdownTimeout: Duration
+    /// Status `/readyz` answers while not ready: 425 or 503 (`not-ready-status`). Default 425.
+    public var notReadyStatus: Int
+    /// Limits applied to every HTTP connection (`http.*`). Defaults as in `HTTPLimits`.
+    public var http: HTTPLimits
+    /// Least severe level written to the log (`log.level`). Default `info`.
+    public var logLevel: Logger.Level
+    /// Log line format (`log.format`). Default `keyvalue`.
+    public var logFormat: LogFormat
+    /// Directory holding one folder per model (`model-repository`). Default `models`,
+    /// relative to the working directory.
+    public var modelRepository: String
+    /// Directory for state kept across restarts, such as load-time history (`state-dir`).
+    /// Default `state`.
+    public var stateDir: String
+    /// Models to load at start-up (`load-at-startup`). Default `.all`.
+    public var loadAtStartup: LoadAtStartup
+    /// Loads running at the same time (`max-concurrent-loads`). Default 1.
+    public var maxConcurrentLoads: Int
+    /// Cap on the read rate of load step 5, in bytes per second; 0 means unlimited
+    /// (`max-read-bytes-per-second`). Default 0.
+    public var maxReadBytesPerSecond: Int
+    /// Memory loaded models may hold, in bytes; 0 means the cgroup's memory limit, else the
+    /// available memory (`memory-budget`). Default 0.
+    public var memoryBudgetBytes: Int
+    /// A load step that reports no progress for this long fails (`load-stall-timeout`).
+    /// Default 60 s.
+    public var loadStallTimeout: Duration
+    /// Times a failed load is retried before it stays failed (`load-retries`). Default 0.
+    public var loadRetries: Int
+    /// File holding the bearer token for the admin API; nil disables the admin API
+    /// (`admin-token-file`). Default nil.
+    public var adminTokenFile: String?
+
+    /// The built-in defaults: every key of `ConfigurationKey.all` at its default value.
+    public static let defaults: Configuration = {
+        var configuration = Configuration(placeholders: ())
+        for key in ConfigurationKey.all {
+            do throws(ConfigurationValueProblem) {
+                try key.assign(&configuration, key.defaultValues)
+            } catch {
+                // Internal invariant: the table's defaults parse (a test checks every one).
+                preconditionFailure("default of \(key.name) does not parse: \(error.message)")
+            }
+        }
+        return configuration
+    }()
+
+    /// Values that `defaults` overwrites key by key, so the table stays the one place
+    /// defaults are written.
+    private init(placeholders: Void) {
+        listen = []
+        eventLoops = 1
+        shutdownTimeout = .zero
+        notReadyStatus = 0
+        http = HTTPLimits()
+        logLevel = .info
+        logFormat = .keyValue
+        modelRepository = ""
+        stateDir = ""
+        loadAtStartup = .none
+        maxConcurrentLoads = 1
+        maxReadBytesPerSecond = 0
+        memoryBudgetBytes = 0
+        loadStallTimeout = .zero
+        loadRetries = 0
+        adminTokenFile = nil
+    }
+}

@@ -1,0 +1,130 @@
+import HTTPServer
+
+/// One setting of the daemon: its dotted name, default, unit, help, and the field of
+/// `Configuration` it fills. `ConfigurationKey.all` is THE table of settings.
+///
+/// Names are mechanical so no source can drift from another:
+/// - YAML: the dotted name as nested mappings (`http:` then `max-header-bytes:`);
+/// - environment: `MODELD_` plus the name upper-cased with `.` and `-` as `_`
+///   (`MODELD_HTTP_MAX_HEADER_BYTES`), the encoding swift-configuration's
+///   `EnvironmentVariablesProvider` applies to the key `modeld.<name>`;
+/// - flag: `--` plus the name with `.` as `-` (`--http-max-header-bytes`), so the group prefix
+///   stays visible on the command line.
+///
+/// Adding a setting is one entry in `all` plus its field in `Configuration`.
+public struct ConfigurationKey: Sendable {
+    /// The dotted name, as in the YAML file: `http.max-header-bytes`.
+    public let name: String
+    /// The word standing for the value in help: `N`, `BYTES`, `HOST:PORT`.
+    public let placeholder: String
+    /// The default, written as it would be in the file or on the command line.
+    public let defaultValue: String
+    /// The unit of the value, if it has one: `bytes`, `seconds`.
+    public let unit: String?
+    /// One line saying what the setting controls.
+    public let help: String
+    /// Whether the setting takes several values: a YAML sequence, comma-separated text in the
+    /// environment, or a repeated flag.
+    public let isList: Bool
+    /// Parses `values` and stores the result in its field of a configuration.
+    let assign: @Sendable (inout Configuration, [String]) throws(ConfigurationValueProblem) -> Void
+
+    init<Value>(
+        _ name: String,
+        _ field: any WritableKeyPath<Configuration, Value> & Sendable,
+        _ parser: ConfigurationValueParser<Value>,
+        default defaultValue: String,
+        unit: String? = nil,
+        help: String
+    ) {
+        self.name = name
+        self.placeholder = parser.placeholder
+        self.defaultValue = defaultValue
+        self.unit = unit
+        self.help = help
+        self.isList = parser.isList
+        self.assign = { configuration, values throws(ConfigurationValueProblem) in
+            configuration[keyPath: field] = try parser.parse(values)
+        }
+    }
+
+    /// The command-line flag: `--http-max-header-bytes`.
+    public var flag: String { "--" + String(name.map { $0 == "." ? "-" : $0 }) }
+
+    /// The environment variable: `MODELD_HTTP_MAX_HEADER_BYTES`.
+    public var environmentName: String {
+        "MODELD_" + String(name.uppercased().map { $0 == "." || $0 == "-" ? "_" : $0 })
+    }
+
+    /// The name split at dots, as swift-configuration's keys want it.
+    var components: [String] { name.split(separator: ".").map(String.init) }
+
+    /// The default as the values a source would hand to `assign`.
+    var defaultValues: [String] { Self.splitList(defaultValue, isList: isList) }
+
+    /// Splits list text at commas and trims each item; scalar text is only trimmed.
+    static func splitList(_ text: String, isList: Bool) -> [String] {
+        let items = isList ? text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) : [text]
+        return items.map(trimmed)
+    }
+
+    private static func trimmed(_ text: String) -> String {
+        guard let first = text.firstIndex(where: { !$0.isWhitespace }),
+            let last = text.lastIndex(where: { !$0.isWhitespace })
+        else { return "" }
+        return String(text[first...last])
+    }
+
+    /// The key with this dotted name, if there is one.
+    public static func named(_ name: String) -> ConfigurationKey? {
+        all.first { $0.name == name }
+    }
+
+    /// Every setting, in the order help and `Config/modeld.yaml` present them.
+    public static let all: [ConfigurationKey] = [
+        .init("listen", \.listen, .listenAddresses, default: "0.0.0.0:8080",
+              help: "Address to accept HTTP connections on; repeat for several listeners; port 0 picks a free port."),
+        .init("event-loops", \.eventLoops, .eventLoops, default: "auto", unit: "threads",
+              help: "Event-loop threads; auto means one per online CPU."),
+        .init("shutdown-timeout", \.shutdownTimeout, .seconds(allowingZero: true), default: "10", unit: "seconds",
+              help: "On SIGTERM or SIGINT, time in-flight requests get to finish before they are cut."),
+        .init("not-ready-status", \.notReadyStatus, .oneOf([425, 503]), default: "425",
+              help: "Status /readyz answers until the models to load at start-up are ready."),
+        .init("http.max-header-bytes", \.http.maxHeaderBytes, .byteCount(allowingZero: false), default: "16384", unit: "bytes",
+              help: "Largest request line plus header section; a larger one gets 431."),
+        .init("http.max-header-count", \.http.maxHeaderCount, .positiveInteger, default: "100", unit: "fields",
+              help: "Most header fields in one request; more get 431."),
+        .init("http.max-uri-bytes", \.http.maxURIBytes, .byteCount(allowingZero: false), default: "8192", unit: "bytes",
+              help: "Longest request target; a longer one gets 414."),
+        .init("http.max-body-bytes", \.http.maxBodyBytes, .byteCount(allowingZero: false), default: "1048576", unit: "bytes",
+              help: "Largest request body after chunked decoding; a larger one gets 413."),
+        .init("http.header-read-timeout", \.http.headerReadTimeout, .seconds(allowingZero: false), default: "10", unit: "seconds",
+              help: "Time from a request's first byte to the end of its headers; slower gets 408 and is closed."),
+        .init("http.idle-timeout", \.http.idleTimeout, .seconds(allowingZero: false), default: "60", unit: "seconds",
+              help: "Time a keep-alive connection may sit idle between requests before it is closed."),
+        .init("http.max-connections", \.http.maxConnections, .positiveInteger, default: "10000", unit: "connections",
+              help: "Open client connections across all loops; new ones past it are closed at once."),
+        .init("log.level", \.logLevel, .logLevel, default: "info",
+              help: "Least severe level logged: trace, debug, info, notice, warning, error or critical."),
+        .init("log.format", \.logFormat, .logFormat, default: "keyvalue",
+              help: "Log line format: keyvalue (key=value pairs) or json (one object per line)."),
+        .init("model-repository", \.modelRepository, .path, default: "models",
+              help: "Directory holding one folder per model."),
+        .init("state-dir", \.stateDir, .path, default: "state",
+              help: "Directory for state kept across restarts, such as load-time history."),
+        .init("load-at-startup", \.loadAtStartup, .loadAtStartup, default: "all",
+              help: "Models to load at start-up: all, none, or a comma-separated list of model IDs."),
+        .init("max-concurrent-loads", \.maxConcurrentLoads, .positiveInteger, default: "1", unit: "loads",
+              help: "Model loads running at the same time."),
+        .init("max-read-bytes-per-second", \.maxReadBytesPerSecond, .byteCount(allowingZero: true), default: "0",
+              unit: "bytes per second", help: "Cap on the read rate while loading (step 5); 0 means unlimited."),
+        .init("memory-budget", \.memoryBudgetBytes, .byteCount(allowingZero: true), default: "0", unit: "bytes",
+              help: "Memory loaded models may hold; 0 means the cgroup limit, else available memory."),
+        .init("load-stall-timeout", \.loadStallTimeout, .seconds(allowingZero: false), default: "60", unit: "seconds",
+              help: "A load step that makes no progress for this long fails."),
+        .init("load-retries", \.loadRetries, .nonNegativeInteger, default: "0", unit: "retries",
+              help: "Times a failed load is retried before it stays failed."),
+        .init("admin-token-file", \.adminTokenFile, .optionalPath, default: "",
+              help: "File holding the admin API's bearer token; unset disables the admin API."),
+    ]
+}

@@ -1,0 +1,46 @@
+/// The metadata keys modeld's log lines use, declared once (STYLE §2 "Single tables").
+///
+/// Keys are short, lower case and stable, because log pipelines and tests search for them:
+/// `listening address=127.0.0.1:8080`, `conn=17 peer=10.0.0.4:51234 status=431`.
+public enum LogKey {
+    /// A local address a listener is bound to, as `HOST:PORT`.
+    public static let address = "address"
+    /// A connection's number, unique for the life of the process.
+    public static let conn = "conn"
+    /// The remote address of a connection, as `HOST:PORT`.
+    public static let peer = "peer"
+    /// An HTTP status code sent.
+    public static let status = "status"
+    /// An HTTP request method.
+    public static let method = "method"
+    /// An HTTP request path.
+    public static let path = "path"
+    /// A model ID.
+    public static let model = "model"
+    /// A load step number (DESIGN §1.2).
+    public static let step = "step"
+    /// A load step's phase.
+    public static let phase = "phase"
+    /// A WebSocket room name.
+    public static let room = "room"
+    /// A WebSocket close code (RFC 6455 §7.4).
+    public static let closeCode = "close_code"
+    /// A stable error code, as sent to clients.
+    public static let error = "error"
+    /// A human-readable reason, for logs only.
+    public static let reason = "reason"
+    /// A signal name, such as `SIGTERM`.
+    public static let signal = "signal"
+    /// A configuration key's dotted name.
+    public static let key = "key"
+    /// Where a configuration value came from: default, file, environment or flag.
+    public static let source = "source"
+    /// A count of bytes.
+    public static let bytes = "bytes"
+    /// A duration in milliseconds.
+    public static let durationMilliseconds = "duration_ms"
+    /// modeld's version.
+    public static let version = "version"
+    /// A number of event loops.
+    public static let loops = "loops"
+}

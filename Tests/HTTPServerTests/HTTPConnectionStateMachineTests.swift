@@ -1,0 +1,68 @@
+import EventLoop
+import HTTPServer
+import Testing
+
+struct HTTPConnectionStateMachineTests {
+    let start = LoopInstant(nanoseconds: 1_000_000_000)
+    var limits: HTTPLimits {
+        var limits = HTTPLimits()
+        limits.headerReadTimeout = .seconds(10)
+        limits.idleTimeout = .seconds(60)
+        return limits
+    }
+
+    @Test("given an idle connection, when the idle timeout passes, it closes silently")
+    func idleTimeoutCloses() {
+        var machine = HTTPConnectionStateMachine(limits: limits, now: start)
+        #expect(machine.deadline == start.advanced(by: .seconds(60)))
+        #expect(machine.deadlineReached(at: start.advanced(by: .seconds(59))) == .armDeadline(start.advanced(by: .seconds(60))))
+        #expect(machine.deadlineReached(at: start.advanced(by: .seconds(60))) == .closeConnection)
+    }
+
+    @Test("given a partial head, when the header timeout passes, it answers 408")
+    func slowHeadTimesOut() {
+        var machine = HTTPConnectionStateMachine(limits: limits, now: start)
+        let firstByte = start.advanced(by: .seconds(5))
+        #expect(machine.requestBytesArrived(at: firstByte) == .armDeadline(firstByte.advanced(by: .seconds(10))))
+        #expect(machine.deadlineReached(at: firstByte.advanced(by: .seconds(10))) == .rejectTimedOutRequest)
+        #expect(machine.state == .closing)
+    }
+
+    @Test("given a complete head, the header timeout no longer applies")
+    func completeHeadStopsHeaderTimer() {
+        var machine = HTTPConnectionStateMachine(limits: limits, now: start)
+        _ = machine.requestBytesArrived(at: start)
+        machine.headReceived()
+        #expect(machine.deadline == nil)
+        #expect(machine.deadlineReached(at: start.advanced(by: .seconds(100))) == .none)
+    }
+
+    @Test("given a keep-alive response, the connection returns to idle with a fresh idle deadline")
+    func keepAliveReturnsToIdle() {
+        var machine = HTTPConnectionStateMachine(limits: limits, now: start)
+        _ = machine.requestBytesArrived(at: start)
+        machine.headReceived()
+        machine.requestDispatched()
+        let later = start.advanced(by: .seconds(30))
+        let keptAlive = machine.responseQueued(keepAlive: true, at: later)
+        #expect(keptAlive)
+        #expect(machine.deadline == later.advanced(by: .seconds(60)))
+    }
+
+    @Test("given a drain while a request is in flight, the response closes the connection")
+    func drainClosesAfterResponse() {
+        var machine = HTTPConnectionStateMachine(limits: limits, now: start)
+        _ = machine.requestBytesArrived(at: start)
+        machine.requestDispatched()
+        #expect(machine.drainRequested() == .none)
+        let keptAlive = machine.responseQueued(keepAlive: true, at: start)
+        #expect(keptAlive == false)
+        #expect(machine.state == .closing)
+    }
+
+    @Test("given a drain while idle, the connection closes at once")
+    func drainClosesIdleConnection() {
+        var machine = HTTPConnectionStateMachine(limits: limits, now: start)
+        #expect(machine.drainRequested() == .closeConnection)
+    }
+}

@@ -1,0 +1,33 @@
+import EventLoop
+import HTTPServer
+
+/// Runs `body` against a real server on an ephemeral loopback port, then shuts it down
+/// (Hummingbird's `testServer` shape).
+func withTestServer(limits: HTTPLimits = HTTPLimits(), eventLoops: Int = 1,
+                    _ body: (UInt16, Server) throws -> Void) throws {
+    let server = Server(router: testRouter(), limits: limits, eventLoops: eventLoops)
+    let addresses = try server.start(listen: [("127.0.0.1", 0)])
+    defer { server.shutdown(gracePeriod: .seconds(2)) }
+    try body(addresses[0].port, server)
+}
+
+/// Routes that exercise each handler kind.
+func testRouter() -> HTTPRouter {
+    var router = HTTPRouter()
+    let ok = HTTPResponse.json(.ok, Array(#"{"status":"ok"}"#.utf8))
+    router.add(.get, "/livez", .immediate { _ in ok })
+    router.add(.post, "/echo", .synchronous { request in
+        HTTPResponse(status: .ok, contentType: "application/octet-stream", body: request.body)
+    })
+    router.add(.get, "/items/{id}", .synchronous { request in
+        .json(.ok, Array("{\"id\":\"\(request.pathParameters["id"] ?? "")\"}".utf8))
+    })
+    router.add(.post, "/later/{n}", .asynchronous { request, responder in
+        // Answers from another thread, out of line with the loop.
+        let n = request.pathParameters["n"] ?? ""
+        LoopThread(name: "test-responder") {
+            responder.respond(.json(.ok, Array("{\"n\":\"\(n)\"}".utf8)))
+        }.join()
+    })
+    return router
+}
