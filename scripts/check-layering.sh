@@ -131,7 +131,7 @@ self_test() {
 
 case "${1:-}" in
     --self-test) self_test; exit $? ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
 esac
 check_tree "$(realpath "${1:-$(dirname "$(realpath "${BASH_SOURCE[0]}")")/..}")"
 if [ "$VIOLATIONS" -gt 0 ]; then

@@ -50,3 +50,9 @@ ensure_commands() {
 require_swift() {
     command -v swift >/dev/null || die "swift not found on PATH (install the Swift 6 toolchain, e.g. under /opt/swift, and add its usr/bin to PATH)"
 }
+
+# usage_from_header [STATUS]: print the calling script's leading comment block and exit.
+usage_from_header() {
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+    exit "${1:-0}"
+}

@@ -94,7 +94,7 @@ def report(values: dict, servers: list[str], workloads: list[str], baseline: str
         allocs = values.get((server, "alloc", "allocs_per_req"), [])
         if allocs:
             bytes_per = median(values.get((server, "alloc", "bytes_per_req"), []))
-            out += ["", f"Heap allocations per keep-alive /livez request ({server}, valgrind): "
+            out += ["", f"Heap allocations per keep-alive /livez request ({server}): "
                         f"{median(allocs):.2f} allocs, {bytes_per:.0f} bytes (budget 0)"]
     return out
 
