@@ -63,6 +63,12 @@ extension ModelLoadError {
                        message: "'\(path)' is truncated: expected \(expectedBytes) bytes, found \(actualBytes).")
     }
 
+    /// A file grew since its header was read: it is not the file that was validated.
+    static func fileChanged(_ path: String, expectedBytes: Int, actualBytes: Int) -> ModelLoadError {
+        ModelLoadError(code: "file_changed",
+                       message: "'\(path)' changed while loading: expected \(expectedBytes) bytes, found \(actualBytes).")
+    }
+
     /// A system call failed; `operation` names it.
     static func ioError(_ path: String, operation: String, errno code: Int32) -> ModelLoadError {
         ModelLoadError(code: "io_error", message: "'\(path)': \(operation) failed (errno \(code)).")
