@@ -56,7 +56,18 @@ public final class ETAHistory: Sendable {
     /// Records `timings` as the latest of `modelID` and rewrites the file. Blocking file I/O:
     /// called from load threads, never from an event loop.
     public func record(_ timings: LoadTimings, for modelID: String) {
+        remember(timings, for: modelID)
+        save()
+    }
+
+    /// Records `timings` in memory only (cheap; the loader does it as the model turns ready,
+    /// so the next load's ETA never misses it).
+    func remember(_ timings: LoadTimings, for modelID: String) {
         stepSecondsByModel.withLock { $0[modelID] = timings.stepSeconds }
+    }
+
+    /// Rewrites the file with the entries in memory. Blocking file I/O.
+    func save() {
         guard let filePath else { return }
         writeLock.withLock { lastError in
             // Encode under the write lock so the file written last holds the latest entries.

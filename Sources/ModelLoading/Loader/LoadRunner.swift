@@ -75,8 +75,8 @@ final class LoadRunner: Sendable {
             return failed(token, LoadFailure(code: "no_model", message: "The load finished without a model to serve.",
                                              step: LoadStep.allCases.last))
         }
-        guard let timings = state.attemptSucceeded(token, model: model) else { return .abandoned }
-        state.history.record(timings, for: token.modelID)
+        guard state.attemptSucceeded(token, model: model) != nil else { return .abandoned }
+        state.history.save()
         return .ended
     }
 

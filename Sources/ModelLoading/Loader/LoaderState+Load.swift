@@ -86,12 +86,15 @@ extension LoaderState {
         }
     }
 
-    /// Marks the attempt `token` ready with `model`; returns its timings, or `nil` if stale.
+    /// Marks the attempt `token` ready with `model` and remembers its timings in the history;
+    /// returns them (for the file), or `nil` if the attempt is stale.
     func attemptSucceeded(_ token: AttemptToken, model: any LoadedModel) -> LoadTimings? {
         mutate { registry, events -> LoadTimings? in
             guard var entry = registry.entries[token.modelID], entry.isCurrent(token),
                   var progress = entry.progress else { return nil }
             let timings = progress.finish(now: clock.now)
+            // In memory before the model turns ready; the thread writes the file after.
+            history.remember(timings, for: token.modelID)
             entry.stopAttempt()
             entry.model = model
             entry.status.state = .ready
