@@ -49,6 +49,9 @@ struct LoaderCancelTests {
         // flaking while a job that ignores the flag still fails the test.
         #expect(latency < .milliseconds(500), "cancel took \(latency)")
         #expect(job.stepsRun.last == .loadWeights)
+        // Byte reports the job made between the cancel and its next check are dropped.
+        #expect(harness.kinds(of: "alpha").last == .cancelled)
+        #expect(harness.kinds(of: "alpha").filter { $0 == .cancelled }.count == 1)
     }
 
     @Test("cancelling a queued load emits started then cancelled and never runs a job")

@@ -107,6 +107,20 @@ struct LoaderProgressTests {
         #expect(gaps.allSatisfy { $0 >= 0.099 })
     }
 
+    @Test("given an earlier load of the model, the next load has an ETA from its first step on")
+    func repeatLoadHasETA() async {
+        let harness = await LoaderHarness()
+        _ = await harness.loader.load("alpha")
+        _ = await harness.loader.waitForOutcome("alpha")
+        #expect(harness.recorder.events(for: "alpha").first { $0.kind == .progress }?.etaSeconds == nil)
+        _ = await harness.loader.unload("alpha")
+        _ = await harness.loader.load("alpha")
+        _ = await harness.loader.waitForOutcome("alpha")
+        let second = harness.recorder.events(for: "alpha").drop { $0.kind != .unloaded }
+        #expect(second.filter { $0.kind == .progress }.allSatisfy { $0.etaSeconds != nil })
+        #expect(second.last?.etaSeconds == 0)
+    }
+
     @Test("an event's data fields use DESIGN's keys and values")
     func dataFields() {
         let event = LoadEvent(kind: .progress, modelID: "minilm", state: .loading, attempt: 1, step: .loadWeights,

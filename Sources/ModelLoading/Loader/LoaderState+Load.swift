@@ -146,7 +146,9 @@ extension LoaderState {
     /// Fails the running attempt of load `loadID` with `load_stalled` if it showed no
     /// progress for `settings.loadStallTimeout`.
     func checkStall(_ id: String, loadID: UInt64) -> StallCheck {
-        mutate(publish: false) { registry, events in
+        // Runs once per stall timeout, so always publishing (a retry changes the status
+        // without an event) costs nothing.
+        mutate { registry, events in
             guard var entry = registry.entries[id], entry.loadID == loadID else { return .gone }
             if entry.status.state == .queued { return .checkAt(clock.now.advanced(by: settings.loadStallTimeout)) }
             guard entry.status.state == .loading, let progress = entry.progress else { return .gone }
