@@ -11,11 +11,17 @@ public import Foundation
 public struct LoadEvent: Sendable {
     /// What happened.
     public enum Kind: String, Sendable, CaseIterable {
+        /// A load was accepted (queued or running).
         case started
+        /// A step began, or bytes moved inside a step (throttled to one per 100 ms).
         case progress
+        /// The model is ready.
         case completed
+        /// The load failed for good (after any retries).
         case failed
+        /// The load was cancelled.
         case cancelled
+        /// A ready model was taken out of service.
         case unloaded
     }
 
@@ -44,6 +50,7 @@ public struct LoadEvent: Sendable {
     /// When the event happened (wall clock).
     public var timestamp: Date
 
+    /// An event with every field given (the loader builds its events from statuses).
     public init(kind: Kind, modelID: String, state: ModelState, attempt: Int, step: LoadStep?,
                 progress: Double, bytesLoaded: Int64, bytesTotal: Int64, etaSeconds: Int?,
                 failure: LoadFailure? = nil, timings: LoadTimings? = nil, timestamp: Date = Date()) {

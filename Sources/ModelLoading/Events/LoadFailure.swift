@@ -11,6 +11,7 @@ public struct LoadFailure: Sendable, Equatable, CustomStringConvertible {
     /// The step that was running when the load failed.
     public var step: LoadStep?
 
+    /// A failure with this code and message at `step`.
     public init(code: String, message: String, step: LoadStep?) {
         self.code = code
         self.message = message

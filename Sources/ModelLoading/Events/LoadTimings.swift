@@ -3,6 +3,7 @@ public struct LoadTimings: Sendable, Equatable {
     /// Seconds per step, indexed by `LoadStep.number - 1` (always `LoadStep.total` entries).
     public var stepSeconds: [Double]
 
+    /// Timings from nine per-step durations, in step order.
     public init(stepSeconds: [Double]) {
         precondition(stepSeconds.count == LoadStep.total, "one duration per step")
         self.stepSeconds = stepSeconds

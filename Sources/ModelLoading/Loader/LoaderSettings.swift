@@ -11,6 +11,8 @@ public struct LoaderSettings: Sendable, Equatable {
     /// Default 0.
     public var loadRetries: Int
 
+    /// Settings with DESIGN's defaults; `maxConcurrentLoads` below 1 counts as 1 and
+    /// negative `loadRetries` as 0.
     public init(maxConcurrentLoads: Int = 1, loadStallTimeout: Duration = .seconds(60), loadRetries: Int = 0) {
         self.maxConcurrentLoads = max(maxConcurrentLoads, 1)
         self.loadStallTimeout = loadStallTimeout

@@ -34,6 +34,7 @@ public struct ModelStatus: Sendable, Equatable {
     /// Step durations of the load that made the model ready (`ready` only).
     public var timings: LoadTimings?
 
+    /// A status; the defaults describe a known model never loaded.
     public init(id: String, required: Bool, state: ModelState = .unloaded, step: LoadStep? = nil,
                 progress: Double = 0, bytesLoaded: Int64 = 0, bytesTotal: Int64 = 0,
                 etaSeconds: Int? = nil, failure: LoadFailure? = nil, attempt: Int = 0,
