@@ -1,5 +1,5 @@
 public import Logging
-import ModelLoading
+public import ModelLoading
 public import ModelRuntime
 import Synchronization
 

@@ -19,11 +19,7 @@ public enum ModelServerApp {
         let watcher = SignalWatcher([SIGTERM, SIGINT])
         let authorization = try AdminAuthorization.load(fromFile: configuration.adminTokenFile)
         let host = ModelHost(configuration: configuration, runtimes: RuntimeCatalog.all(), logger: logger)
-        let readiness = Readiness(notReadyStatusCode: configuration.notReadyStatus)
-        var router = HTTPRouter()
-        ProbeRoutes.register(in: &router)
-        ModelRoutes(host: host, readiness: readiness, authorization: authorization).register(in: &router)
-        TritonRoutes(host: host, readiness: readiness, authorization: authorization).register(in: &router)
+        let router = makeRouter(host: host, configuration: configuration, authorization: authorization)
         let server = Server(router: router, limits: configuration.http, eventLoops: configuration.eventLoops)
         let addresses = try server.start(listen: configuration.listen.map { ($0.host, $0.port) })
         for address in addresses {
@@ -39,6 +35,16 @@ public enum ModelServerApp {
         server.shutdown(gracePeriod: configuration.shutdownTimeout)
         await host.shutdown()
         logger.info("stopped")
+    }
+
+    /// Every route of the daemon.
+    static func makeRouter(host: ModelHost, configuration: Configuration, authorization: AdminAuthorization) -> HTTPRouter {
+        let readiness = Readiness(notReadyStatusCode: configuration.notReadyStatus)
+        var router = HTTPRouter()
+        ProbeRoutes.register(in: &router)
+        ModelRoutes(host: host, readiness: readiness, authorization: authorization).register(in: &router)
+        TritonRoutes(host: host, readiness: readiness, authorization: authorization).register(in: &router)
+        return router
     }
 
     private static func seconds(_ duration: Duration) -> Double {

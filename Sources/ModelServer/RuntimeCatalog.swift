@@ -1,4 +1,4 @@
-import ModelRuntime
+public import ModelRuntime
 
 /// The runtimes this build of modeld can load models with.
 public enum RuntimeCatalog {
