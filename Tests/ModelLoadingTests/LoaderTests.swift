@@ -273,3 +273,39 @@ struct LoaderTests {
         #expect(await eventually { harness.jobs.jobs(for: "alpha").first?.releaseCount == 1 })
     }
 }
+
+struct LoadEventBusTests {
+    private func event(_ id: String) -> LoadEvent {
+        LoadEvent(kind: .progress, modelID: id, state: .loading, attempt: 1, step: .initialize,
+                  progress: 0, bytesLoaded: 0, bytesTotal: 0, etaSeconds: nil)
+    }
+
+    @Test("every subscriber gets every event in order; a cancelled one gets no more")
+    func fanOutAndCancel() {
+        let bus = LoadEventBus()
+        let first = EventRecorder()
+        let second = EventRecorder()
+        let subscription = bus.subscribe { first.record($0) }
+        _ = bus.subscribe { second.record($0) }
+        bus.publish(event("a"))
+        bus.publish(event("b"))
+        subscription.cancel()
+        bus.publish(event("c"))
+        #expect(first.events.map(\.modelID) == ["a", "b"])
+        #expect(second.events.map(\.modelID) == ["a", "b", "c"])
+    }
+
+    @Test("an event published from inside a handler is delivered after the current one, not nested")
+    func reentrantPublishKeepsOrder() {
+        let bus = LoadEventBus()
+        let recorder = EventRecorder()
+        _ = bus.subscribe { event in
+            if event.modelID == "a" { bus.publish(LoadEvent(kind: .progress, modelID: "b", state: .loading, attempt: 1,
+                                                            step: nil, progress: 0, bytesLoaded: 0, bytesTotal: 0,
+                                                            etaSeconds: nil)) }
+        }
+        _ = bus.subscribe { recorder.record($0) }
+        bus.publish(event("a"))
+        #expect(recorder.events.map(\.modelID) == ["a", "b"])
+    }
+}

@@ -37,7 +37,7 @@ extension ETAHistory {
                                     models: entries.mapValues { FileContents.Entry(stepSeconds: $0) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let temporaryPath = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        let temporaryPath = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
         do {
             let data = try encoder.encode(contents)
             try data.write(to: URL(fileURLWithPath: temporaryPath))

@@ -156,7 +156,7 @@ extension LoaderState {
             guard clock.now >= deadline else { return .checkAt(deadline) }
             let failure = LoadFailure(
                 code: LoadFailure.stalledCode,
-                message: "The load made no progress for \(settings.loadStallTimeout.components.seconds) s.",
+                message: "The load made no progress for \(settings.loadStallTimeout).",
                 step: entry.status.step)
             let result: StallCheck = switch fail(&entry, failure: failure, events: &events) {
             case .retry(let launch): .retry(launch)

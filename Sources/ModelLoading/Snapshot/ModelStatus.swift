@@ -22,7 +22,8 @@ public struct ModelStatus: Sendable, Equatable {
     public var bytesLoaded: Int64
     /// Bytes of weights step 5 reads (0 until the job reported them).
     public var bytesTotal: Int64
-    /// Expected seconds until ready; `nil` when nothing to estimate from.
+    /// Expected seconds until ready as of the last event (step start or byte update); `nil`
+    /// when nothing to estimate from.
     public var etaSeconds: Int?
     /// Why the last load failed (`failed` only).
     public var failure: LoadFailure?
