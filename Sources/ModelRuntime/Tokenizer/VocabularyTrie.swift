@@ -14,36 +14,49 @@ struct VocabularyTrie: Sendable {
     private let rootChildren: [Int32]
 
     init(vocabulary: Vocabulary) {
-        // Build with per-node child lists, then flatten into sorted edge arrays.
-        var children: [[(byte: UInt8, node: Int32)]] = [[]]
+        // Insert the spellings in sorted order: each shares a prefix with the previous one,
+        // so only the rest needs new nodes, and every node's children appear in byte order.
+        let spellings = vocabulary.ids.filter { !$0.key.isEmpty }
+            .map { (bytes: Array($0.key.utf8), id: $0.value) }
+            .sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
         var tokenIDs: [Int32] = [-1]
-        for (token, id) in vocabulary.ids where !token.isEmpty {
-            var node = 0
-            for byte in token.utf8 {
-                if let next = children[node].first(where: { $0.byte == byte }) {
-                    node = Int(next.node)
-                } else {
-                    children.append([])
-                    tokenIDs.append(-1)
-                    let created = children.count - 1
-                    children[node].append((byte, Int32(created)))
-                    node = created
-                }
+        var parents: [Int32] = [-1]
+        var bytesIn: [UInt8] = [0]
+        var path: [Int32] = [Self.root]
+        var previous: [UInt8] = []
+        for spelling in spellings {
+            var shared = 0
+            while shared < min(previous.count, spelling.bytes.count),
+                  previous[shared] == spelling.bytes[shared] {
+                shared += 1
             }
-            tokenIDs[node] = id
-        }
-        var edgeStart: [Int32] = [0]
-        var edgeBytes: [UInt8] = []
-        var edgeTargets: [Int32] = []
-        for list in children {
-            for edge in list.sorted(by: { $0.byte < $1.byte }) {
-                edgeBytes.append(edge.byte)
-                edgeTargets.append(edge.node)
+            path.removeSubrange((shared + 1)...)
+            for byte in spelling.bytes[shared...] {
+                parents.append(path[path.count - 1])
+                bytesIn.append(byte)
+                tokenIDs.append(-1)
+                path.append(Int32(tokenIDs.count - 1))
             }
-            edgeStart.append(Int32(edgeBytes.count))
+            tokenIDs[Int(path[path.count - 1])] = spelling.id
+            previous = spelling.bytes
         }
+        // Group the edges by parent (a stable counting sort keeps each group in byte order).
+        let nodeCount = tokenIDs.count
+        var edgeStart = [Int32](repeating: 0, count: nodeCount + 1)
+        for node in 1..<nodeCount { edgeStart[Int(parents[node]) + 1] += 1 }
+        for node in 0..<nodeCount { edgeStart[node + 1] += edgeStart[node] }
+        var next = edgeStart
+        var edgeBytes = [UInt8](repeating: 0, count: nodeCount - 1)
+        var edgeTargets = [Int32](repeating: 0, count: nodeCount - 1)
         var rootChildren = [Int32](repeating: -1, count: 256)
-        for edge in children[0] { rootChildren[Int(edge.byte)] = edge.node }
+        for node in 1..<nodeCount {
+            let parent = Int(parents[node])
+            let slot = Int(next[parent])
+            next[parent] += 1
+            edgeBytes[slot] = bytesIn[node]
+            edgeTargets[slot] = Int32(node)
+            if parent == Int(Self.root) { rootChildren[Int(bytesIn[node])] = Int32(node) }
+        }
         self.edgeStart = edgeStart
         self.edgeBytes = edgeBytes
         self.edgeTargets = edgeTargets
