@@ -68,3 +68,12 @@ extension EventLoop {
         attachments[ObjectIdentifier(T.self)] as? T
     }
 }
+
+extension EventLoop {
+    /// Gives a live registration a new handler (protocol upgrade): later events and
+    /// deadlines of the same descriptor go to `handler`.
+    public func replaceHandler(of registration: Registration, with handler: any EventHandler) {
+        guard isCurrent(registration) else { return }
+        slots[Int(registration.fd)].handler = handler
+    }
+}

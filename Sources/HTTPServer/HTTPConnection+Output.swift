@@ -70,6 +70,17 @@ extension HTTPConnection {
         }
     }
 
+    /// Writes what the socket takes now, without waiting or closing (before an upgrade).
+    func flushWithoutClosing() {
+        while outboundSent < outbound.count {
+            let result = try? outbound.withUnsafeBytes { bytes in
+                try SocketCalls.write(registration.fd, UnsafeRawBufferPointer(rebasing: bytes[outboundSent...]))
+            }
+            guard case .transferred(let count)? = result else { return }
+            outboundSent += count
+        }
+    }
+
     /// Closes after the last response was sent. When the client may still be sending
     /// (an error cut its request short), half-close first and read-and-discard until it
     /// closes or `lingerTimeout` passes: closing with unread input would make the kernel

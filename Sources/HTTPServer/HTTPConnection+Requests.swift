@@ -86,6 +86,13 @@ extension HTTPConnection {
             let responder = HTTPResponder(loop: loop.handle, registration: registration, requestNumber: requestNumber)
             finishRequestBytes()
             handler(request, responder)
+        case .found(.upgrade(let handler), let parameters):
+            let request = makeRequest(head, parameters: parameters)
+            finishRequestBytes()
+            switch handler(request) {
+            case .reject(let response): queueResponse(response, loop: loop)
+            case .accept(let acceptance): handOver(acceptance, loop: loop)
+            }
         case .methodNotAllowed(let allow):
             finishRequest(with: .error(.methodNotAllowed, code: "method_not_allowed",
                                        message: "This path does not support the \(head.method.name) method.",
@@ -93,6 +100,24 @@ extension HTTPConnection {
         case .notFound:
             finishRequest(with: .error(.notFound, code: "not_found", message: "No route for this path."), loop: loop)
         }
+    }
+
+    /// Writes the `101` and gives the socket, with unread input and unwritten output, to
+    /// the new protocol's handler (see `HTTPUpgrade`).
+    private func handOver(_ acceptance: HTTPUpgradeAcceptance, loop: EventLoop) {
+        outbound.append(contentsOf: acceptance.responseHead)
+        flushWithoutClosing()
+        let context = context
+        let socket = UpgradedSocket(
+            registration: registration, loop: loop,
+            inbound: Array(inbound[requestStart...]),
+            pendingOutput: Array(outbound[outboundSent...]),
+            isDraining: context.isDraining,
+            release: { loop in context.connectionClosed(loop: loop) })
+        isClosed = true
+        inbound = []
+        outbound = []
+        loop.replaceHandler(of: registration, with: acceptance.makeHandler(socket))
     }
 
     /// Marks the current request's bytes consumed and readies the parser for the next one.
@@ -129,7 +154,7 @@ extension HTTPConnection {
 
     /// Drops consumed bytes from the front of `inbound` (offsets stay relative to `requestStart`).
     private func compactInbound() {
-        guard requestStart > 0 else { return }
+        guard requestStart > 0, !isClosed else { return }
         if requestStart == inbound.count {
             // Keep a small buffer's capacity for the next keep-alive request; give big ones back.
             inbound.removeAll(keepingCapacity: inbound.capacity <= 16 * 1024)

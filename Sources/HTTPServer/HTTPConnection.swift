@@ -7,7 +7,7 @@ import EventLoop
 /// response head and body with one send, and applies the machine's actions. Output is
 /// written as soon as a batch of pipelined requests has been answered; `EPOLLOUT` is armed
 /// only after a short write and disarmed once the queue drains.
-final class HTTPConnection: EventHandler {
+final class HTTPConnection: DrainableConnection {
     let context: HTTPLoopContext
     var registration: Registration
     var machine: HTTPConnectionStateMachine
@@ -78,6 +78,10 @@ final class HTTPConnection: EventHandler {
     /// The server is draining: close if idle, else close after the current response.
     func drain(loop: EventLoop) {
         apply(machine.drainRequested(), loop: loop)
+    }
+
+    func forceClose(loop: EventLoop) {
+        close(loop: loop)
     }
 
     /// Reads what the socket has (bounded per event so one client cannot hog the loop),

@@ -10,6 +10,10 @@ public enum HTTPHandler: Sendable {
     /// Answered later, from any thread, through the `HTTPResponder` (work off the loop).
     /// Pipelined requests behind it wait, so responses stay in request order.
     case asynchronous(@Sendable (HTTPRequest, HTTPResponder) -> Void)
+    /// Answered on the loop by switching protocols (RFC 9110 §7.8) or refusing to: the
+    /// handler validates the request and either rejects it with a normal response or
+    /// accepts it, and then the socket leaves HTTP for good (see `HTTPUpgrade`).
+    case upgrade(@Sendable (HTTPRequest) -> HTTPUpgrade)
 }
 
 /// Delivers one asynchronous response back to the connection's loop. Using it twice, or

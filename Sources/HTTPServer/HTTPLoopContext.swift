@@ -106,13 +106,13 @@ extension HTTPLoopContext {
         isDraining = true
         for listener in listeners { loop.deregister(listener) }
         listeners.removeAll()
-        loop.forEachHandler { ($0 as? HTTPConnection)?.drain(loop: loop) }
+        loop.forEachHandler { ($0 as? any DrainableConnection)?.drain(loop: loop) }
         if openConnections == 0 {
             loop.stop()
             return
         }
         loop.schedule(at: loop.now.advanced(by: gracePeriod)) {
-            loop.forEachHandler { ($0 as? HTTPConnection)?.close(loop: loop) }
+            loop.forEachHandler { ($0 as? any DrainableConnection)?.forceClose(loop: loop) }
             loop.stop()
         }
     }

@@ -71,6 +71,13 @@ public final class TCPClient {
         return lastReadWasEOF
     }
 
+    /// Returns buffered bytes, or reads once; nil on close or timeout.
+    public func readRaw() -> [UInt8]? {
+        if buffered.isEmpty && !fillBuffer() { return nil }
+        defer { buffered.removeAll() }
+        return buffered
+    }
+
     /// Everything read but not yet parsed as a response.
     public var unparsedBytes: [UInt8] { buffered }
 
