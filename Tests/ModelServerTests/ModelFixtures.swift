@@ -91,8 +91,23 @@ final class ModelServerHarness {
         try? FileManager.default.removeItem(atPath: stateDir)
     }
 
-    /// Sends one request on a fresh connection and returns the response.
-    func request(_ method: String, _ path: String, headers: [String] = [], body: String = "") throws -> RawHTTPResponse {
+    /// Sends one request on a fresh connection and returns the response. The blocking
+    /// socket work runs on a Dispatch thread, never on the cooperative pool, which the
+    /// server's asynchronous handlers need in order to answer.
+    func request(_ method: String, _ path: String, headers: [String] = [], body: String = "") async throws -> RawHTTPResponse {
+        let port = port
+        let result: Result<RawHTTPResponse, any Error> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: Result {
+                    try Self.blockingRequest(port: port, method, path, headers: headers, body: body)
+                })
+            }
+        }
+        return try result.get()
+    }
+
+    private static func blockingRequest(port: UInt16, _ method: String, _ path: String, headers: [String],
+                                        body: String) throws -> RawHTTPResponse {
         let client = try TCPClient(port: port, timeout: .seconds(20))
         var text = "\(method) \(path) HTTP/1.1\r\nHost: t\r\nContent-Length: \(body.utf8.count)\r\n"
         for header in headers { text += header + "\r\n" }
@@ -111,7 +126,7 @@ final class ModelServerHarness {
         var seen: [RawHTTPResponse] = []
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
-            let response = try request("GET", path)
+            let response = try await request("GET", path)
             seen.append(response)
             if condition(response) { return seen }
             try await Task.sleep(for: interval)

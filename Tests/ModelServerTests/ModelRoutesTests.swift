@@ -32,18 +32,18 @@ struct ModelRoutesTests {
         try repository.addModel("big", weightBytes: 4 << 20)
         try await withHarness(repository, adjust: { $0.maxReadBytesPerSecond = 1 << 20 }) { harness async throws in
             try await harness.poll("/v1/models/big") { (json($0)["step"] as? Int ?? 0) >= 5 }
-            #expect(try harness.request("POST", "/v1/models/big/cancel").status == 202)
-            let unavailable = try harness.request("GET", "/readyz")
+            #expect(try await harness.request("POST", "/v1/models/big/cancel").status == 202)
+            let unavailable = try await harness.request("GET", "/readyz")
             #expect(unavailable.status == 503)
             let model = try #require((json(unavailable)["models"] as? [[String: Any]])?.first)
             #expect(model["state"] as? String == "cancelled")
-            #expect(try harness.request("POST", "/v1/models/big/cancel").status == 409)
-            let load = try harness.request("POST", "/v1/models/big/load")
+            #expect(try await harness.request("POST", "/v1/models/big/cancel").status == 409)
+            let load = try await harness.request("POST", "/v1/models/big/load")
             #expect(load.status == 202)
             #expect(load.header("Location") == "/v1/models/big")
-            #expect(try harness.request("POST", "/v1/models/big/load").status == 202)
+            #expect(try await harness.request("POST", "/v1/models/big/load").status == 202)
             try await harness.poll("/v1/models/big/ready", within: .seconds(30)) { $0.status == 200 }
-            #expect(try harness.request("POST", "/v1/models/big/load").status == 200)
+            #expect(try await harness.request("POST", "/v1/models/big/load").status == 200)
         }
     }
 
@@ -69,14 +69,14 @@ struct ModelRoutesTests {
         let repository = try FixtureRepository()
         try repository.addModel("small", weightBytes: 64)
         try await withHarness(repository) { harness async throws in
-            let missing = try harness.request("GET", "/v1/models/nope")
+            let missing = try await harness.request("GET", "/v1/models/nope")
             #expect(missing.status == 404)
             #expect(missing.text.contains(#""code":"model_not_found""#))
-            #expect(try harness.request("GET", "/v1/models/nope/ready").status == 404)
+            #expect(try await harness.request("GET", "/v1/models/nope/ready").status == 404)
             try await harness.poll("/v1/models/small/ready") { $0.status == 200 }
-            #expect(try harness.request("POST", "/v1/models/small/unload").status == 200)
-            #expect(try harness.request("POST", "/v1/models/small/unload").status == 409)
-            #expect(try harness.request("GET", "/readyz").status == 503)
+            #expect(try await harness.request("POST", "/v1/models/small/unload").status == 200)
+            #expect(try await harness.request("POST", "/v1/models/small/unload").status == 409)
+            #expect(try await harness.request("GET", "/readyz").status == 503)
         }
     }
 
@@ -85,7 +85,7 @@ struct ModelRoutesTests {
         let repository = try FixtureRepository()
         try repository.addModel("slow", weightBytes: 2 << 20)
         try await withHarness(repository, adjust: { $0.maxReadBytesPerSecond = 1 << 20; $0.notReadyStatus = 503 }) { harness async throws in
-            let response = try harness.request("GET", "/readyz")
+            let response = try await harness.request("GET", "/readyz")
             #expect(response.status == 503)
             #expect(response.header("Retry-After") != nil)
             #expect(json(response)["status"] as? String == "loading")
@@ -100,10 +100,10 @@ struct ModelRoutesTests {
         try "s3cret\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: tokenFile) }
         try await withHarness(repository, adjust: { $0.adminTokenFile = tokenFile }) { harness async throws in
-            #expect(try harness.request("POST", "/v1/models/m/load").status == 401)
-            #expect(try harness.request("POST", "/v1/models/m/load", headers: ["Authorization: Bearer nope"]).status == 403)
-            #expect(try harness.request("POST", "/v1/models/m/load", headers: ["Authorization: Bearer s3cret"]).status == 202)
-            #expect(try harness.request("POST", "/v2/repository/models/m/unload").status == 401)
+            #expect(try await harness.request("POST", "/v1/models/m/load").status == 401)
+            #expect(try await harness.request("POST", "/v1/models/m/load", headers: ["Authorization: Bearer nope"]).status == 403)
+            #expect(try await harness.request("POST", "/v1/models/m/load", headers: ["Authorization: Bearer s3cret"]).status == 202)
+            #expect(try await harness.request("POST", "/v2/repository/models/m/unload").status == 401)
         }
     }
 }

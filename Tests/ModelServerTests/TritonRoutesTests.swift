@@ -11,17 +11,17 @@ struct TritonRoutesTests {
         let repository = try FixtureRepository()
         try repository.addModel("m", weightBytes: 1 << 20, load: "on_demand")
         try await withHarness(repository, adjust: { $0.maxReadBytesPerSecond = 4 << 20 }) { harness async throws in
-            let before = try harness.request("POST", "/v2/repository/index")
+            let before = try await harness.request("POST", "/v2/repository/index")
             let entries = try #require(try JSONSerialization.jsonObject(with: Data(before.body)) as? [[String: Any]])
             #expect(entries.first?["state"] as? String == "UNAVAILABLE")
             #expect(entries.first?["version"] as? String == "1")
-            let load = try harness.request("POST", "/v2/repository/models/m/load")
+            let load = try await harness.request("POST", "/v2/repository/models/m/load")
             #expect(load.status == 200)
-            #expect(try harness.request("GET", "/v2/models/m/ready").status == 200)
-            let after = try harness.request("POST", "/v2/repository/index", body: #"{"ready":true}"#)
+            #expect(try await harness.request("GET", "/v2/models/m/ready").status == 200)
+            let after = try await harness.request("POST", "/v2/repository/index", body: #"{"ready":true}"#)
             let ready = try #require(try JSONSerialization.jsonObject(with: Data(after.body)) as? [[String: Any]])
             #expect(ready.map { $0["state"] as? String } == ["READY"])
-            #expect(try harness.request("POST", "/v2/repository/models/m/unload").status == 200)
+            #expect(try await harness.request("POST", "/v2/repository/models/m/unload").status == 200)
         }
     }
 
@@ -30,11 +30,11 @@ struct TritonRoutesTests {
         let repository = try FixtureRepository()
         try repository.addModel("bad", weightBytes: 4096, load: "on_demand", truncateBy: 10)
         try await withHarness(repository) { harness async throws in
-            let response = try harness.request("POST", "/v2/repository/models/bad/load")
+            let response = try await harness.request("POST", "/v2/repository/models/bad/load")
             #expect(response.status == 400)
             let message = try #require(json(response)["error"] as? String)
             #expect(message.contains("file_truncated"))
-            #expect(try harness.request("POST", "/v2/repository/models/nope/load").status == 400)
+            #expect(try await harness.request("POST", "/v2/repository/models/nope/load").status == 400)
         }
     }
 
@@ -42,9 +42,9 @@ struct TritonRoutesTests {
     func serverMetadata() async throws {
         let repository = try FixtureRepository()
         try await withHarness(repository) { harness async throws in
-            let response = try harness.request("GET", "/v2")
+            let response = try await harness.request("GET", "/v2")
             #expect((json(response)["extensions"] as? [String]) == ["model_repository"])
-            #expect(try harness.request("GET", "/v2/health/ready").status == 200)
+            #expect(try await harness.request("GET", "/v2/health/ready").status == 200)
         }
     }
 }

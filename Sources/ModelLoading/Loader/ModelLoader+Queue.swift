@@ -17,6 +17,18 @@ extension ModelLoader {
         startQueuedLoads()
     }
 
+    /// Frees the slots of loads that already ended on their threads but whose end-handler
+    /// task has not reached the actor yet, so a request right after an outcome (seen in the
+    /// snapshot or by `waitForOutcome`) finds the slot free.
+    func settleEndedLoads() {
+        for (id, loadID) in running {
+            guard let (status, current) = state.pendingLoad(of: id), current == loadID, status.state.isLoadPending else {
+                loadEnded(id, loadID: loadID)
+                continue
+            }
+        }
+    }
+
     /// Starts queued loads, oldest first, while slots are free.
     func startQueuedLoads() {
         while running.count < settings.maxConcurrentLoads, !queue.isEmpty {

@@ -74,6 +74,7 @@ public actor ModelLoader {
 
     /// Requests a load of `id`.
     public func load(_ id: String) -> LoadRequestOutcome {
+        settleEndedLoads()
         let hasFreeSlot = running.count < settings.maxConcurrentLoads && queue.isEmpty
         switch state.requestLoad(id, startNow: hasFreeSlot) {
         case .unknownModel: return .unknownModel
