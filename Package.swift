@@ -69,7 +69,10 @@ let package = Package(
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "TestSupport"],
+            exclude: ["Fixtures"], swiftSettings: swiftSettings
+        ),
         .testTarget(name: "ModelLoadingTests", dependencies: ["ModelLoading", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ModelServerTests",

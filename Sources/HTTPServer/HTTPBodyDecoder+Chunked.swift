@@ -26,8 +26,8 @@ extension HTTPBodyDecoder {
         lineBytes += 1
         guard lineBytes <= Self.maxChunkLineBytes else { throw .invalidChunk }
         if byte == HTTPSyntax.cr {
-            // RFC 9112 §7.1: chunk-size is 1*HEXDIG.
-            guard sizeDigits > 0 else { throw .invalidChunk }
+            // RFC 9112 §7.1: chunk-size is 1*HEXDIG, and BWS may not end the line.
+            guard sizeDigits > 0, state != .chunkSizeWhitespace else { throw .invalidChunk }
             state = .chunkSizeLF
             sizeDigits = 0
             lineBytes = 0

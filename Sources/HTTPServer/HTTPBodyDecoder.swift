@@ -11,7 +11,7 @@
 ///     chunked-body = *chunk last-chunk trailer-section CRLF        (RFC 9112 §7.1)
 ///     chunk        = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
 ///     last-chunk   = 1*("0") [ chunk-ext ] CRLF
-public struct HTTPBodyDecoder {
+public struct HTTPBodyDecoder: Sendable {
     /// How the request delimits its body (RFC 9112 §6.3).
     public enum Framing: Sendable, Equatable {
         /// No body: neither `Content-Length` nor `Transfer-Encoding` was sent.

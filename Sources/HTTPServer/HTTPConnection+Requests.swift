@@ -25,6 +25,12 @@ extension HTTPConnection {
     private func advanceCurrentRequest(loop: EventLoop) throws(HTTPParseError) -> Bool {
         if head == nil {
             guard inbound.count > requestStart else { return false }
+            if parserNeedsReset {
+                // Reset only now, when no copy of the last head (and its fields array) is
+                // alive any more, so the parser reuses its capacity instead of allocating.
+                parser.reset()
+                parserNeedsReset = false
+            }
             apply(machine.requestBytesArrived(at: loop.now), loop: loop)
             let result = try inbound.withUnsafeBytes { bytes in
                 Result { () throws(HTTPParseError) in try parser.parse(UnsafeRawBufferPointer(rebasing: bytes[requestStart...])) }
@@ -94,7 +100,7 @@ extension HTTPConnection {
         requestStart = bodyCursor
         head = nil
         bodyDecoder = nil
-        parser.reset()
+        parserNeedsReset = true
         if !body.isEmpty { body.removeAll(keepingCapacity: body.capacity <= 64 * 1024) }
     }
 

@@ -12,6 +12,7 @@ final class HTTPConnection: EventHandler {
     var registration: Registration
     var machine: HTTPConnectionStateMachine
     var parser: HTTPHeadParser
+    var parserNeedsReset = false
     var head: HTTPRequestHead?
     var bodyDecoder: HTTPBodyDecoder?
     var body: [UInt8] = []
@@ -126,11 +127,16 @@ final class HTTPConnection: EventHandler {
         }
     }
 
+    /// Keeps one timer entry per connection, never further ahead than the header-read
+    /// timeout. A new request's header deadline is then never earlier than the entry
+    /// already armed, so keep-alive requests re-arm nothing (no heap growth, no
+    /// allocation); an idle connection just wakes every `headerReadTimeout` to re-check.
     func armDeadlineIfNeeded(loop: EventLoop) {
         guard let deadline = machine.deadline, !isClosed else { return }
         if let armed = armedDeadline, armed <= deadline { return }
-        armedDeadline = deadline
-        loop.armDeadline(deadline, for: registration)
+        let wake = min(deadline, loop.now.advanced(by: context.limits.headerReadTimeout))
+        armedDeadline = wake
+        loop.armDeadline(wake, for: registration)
     }
 
     /// `.readable` until the peer has finished sending, then nothing (no spinning on EOF).

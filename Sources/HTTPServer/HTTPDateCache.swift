@@ -5,7 +5,7 @@
 /// writes responses; within one second every response copies the same 37 bytes. The line
 /// is rewritten in place, so refreshing never allocates. Until the first refresh the line
 /// shows the epoch (1970-01-01), so the owner must refresh before the first response.
-public struct HTTPDateCache {
+public struct HTTPDateCache: Sendable {
     /// `"Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"`: always 37 bytes.
     public private(set) var headerLine: [UInt8]
     private var epochSeconds: Int64

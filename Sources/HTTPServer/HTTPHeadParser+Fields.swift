@@ -6,7 +6,6 @@ extension HTTPHeadParser {
         var hasTransferEncoding = false
         var chunkedCount = 0
         var hasOtherCoding = false
-        var lastCodingIsChunked = false
         var hasInvalidCoding = false
         var connectionClose = false
         var connectionKeepAlive = false
@@ -105,7 +104,6 @@ extension HTTPHeadParser {
             }
             let isChunked = HTTPSyntax.equalsIgnoringCase(name, "chunked")
             if isChunked { summary.chunkedCount += 1 } else { summary.hasOtherCoding = true }
-            summary.lastCodingIsChunked = isChunked
         }
     }
 
@@ -119,10 +117,8 @@ extension HTTPHeadParser {
             if head.contentLength != nil { throw .conflictingLength }
             // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means the framing is faulty.
             if !isHTTP11 || summary.hasInvalidCoding { throw .invalidTransferEncoding }
-            // RFC 9112 §6.1 and §7: we decode chunked only, and it must be the final coding.
-            if summary.hasOtherCoding || !summary.lastCodingIsChunked && summary.chunkedCount > 0 {
-                throw .unsupportedTransferEncoding
-            }
+            // RFC 9112 §6.1 and §7: we decode chunked only (so it is also the final coding).
+            if summary.hasOtherCoding { throw .unsupportedTransferEncoding }
             // Chunked applied twice, or no coding at all, is not a valid framing.
             guard summary.chunkedCount == 1 else { throw .invalidTransferEncoding }
             head.isChunked = true

@@ -19,7 +19,7 @@ public enum HeadParseResult: Sendable, Equatable {
 /// make the server hold more than `maxHeaderBytes` waiting for a blank line, and an
 /// overlong target is refused as soon as it passes `maxURIBytes`. Leading empty lines
 /// count towards `maxHeaderBytes`.
-public struct HTTPHeadParser {
+public struct HTTPHeadParser: Sendable {
     enum Phase: Equatable {
         case requestLine, fields, complete(consumed: Int)
     }

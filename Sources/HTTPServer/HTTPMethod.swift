@@ -4,7 +4,9 @@
 /// (`CONNECT`, `TRACE`, extension methods) is `.other` with its exact spelling. Methods are
 /// case-sensitive (RFC 9110 §9.1): `get` is `.other("get")`, not `.get`.
 public enum HTTPMethod: Sendable, Hashable {
+    /// A common method (RFC 9110 §9.3; PATCH is RFC 5789).
     case get, head, post, put, delete, options, patch
+    /// Any other valid method token, spelled exactly as received.
     case other(String)
 
     /// The method as it appears on the wire.

@@ -4,7 +4,7 @@
 /// `code` and `message` are what a client sees, `description` is for logs only. Every
 /// parse error ends the connection after its response: the framing can no longer be
 /// trusted, so nothing after the bad bytes is read (RFC 9112 §6.3 on smuggling).
-public enum HTTPParseError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum HTTPParseError: Error, Sendable, Equatable, CaseIterable, CustomStringConvertible {
     /// The request line is not `method SP request-target SP HTTP-version CRLF`.
     case malformedRequestLine
     /// The method is not a token.
@@ -100,5 +100,6 @@ public enum HTTPParseError: Error, Sendable, Equatable, CustomStringConvertible 
         }
     }
 
+    /// The code and status, for logs (clients get `code` and `message`, never this).
     public var description: String { "HTTPParseError.\(code) (\(status.code))" }
 }

@@ -5,6 +5,7 @@ public struct HTTPHeaderField: Sendable, Equatable {
     /// The field value without leading or trailing OWS.
     public var value: Range<Int>
 
+    /// A field whose name and value are at these offsets.
     public init(name: Range<Int>, value: Range<Int>) {
         self.name = name
         self.value = value
@@ -46,8 +47,9 @@ public struct HTTPRequestHead: Sendable {
     /// (RFC 9110 §7.8; always false for HTTP/1.0, which must ignore `Upgrade`).
     public var isUpgradeRequest: Bool
 
-    /// An empty head; the parser fills it in.
-    init() {
+    /// An empty `GET` head for HTTP/1.1 with no fields and empty ranges; the parser fills
+    /// one in, and tests of the layers above can build one by setting its properties.
+    public init() {
         method = .get
         target = 0..<0
         path = 0..<0

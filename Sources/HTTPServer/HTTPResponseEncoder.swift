@@ -72,15 +72,23 @@ public enum HTTPResponseEncoder {
         out.append(HTTPSyntax.lf)
     }
 
-    /// Appends the decimal digits of a non-negative `value`, least significant first, then
-    /// reverses them in place.
+    /// Appends the decimal digits of a non-negative `value`. Digits are written from the
+    /// end by index: mutating a slice (`out[start...].reverse()`) would copy the buffer.
     private static func writeDecimal(_ value: Int, into out: inout [UInt8]) {
+        var digits = 1
+        var scan = value
+        while scan >= 10 {
+            scan /= 10
+            digits += 1
+        }
         let start = out.count
+        for _ in 0..<digits { out.append(UInt8(ascii: "0")) }
         var rest = value
+        var index = start + digits - 1
         repeat {
-            out.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            out[index] = UInt8(ascii: "0") + UInt8(rest % 10)
             rest /= 10
+            index -= 1
         } while rest > 0
-        out[start...].reverse()
     }
 }

@@ -4,7 +4,7 @@
 /// no leading zeros, no lone UTF-16 surrogates, no duplicate keys, nothing after the value
 /// but whitespace. Nesting is capped at `maxDepth` so hostile input cannot exhaust the stack.
 /// The caller has already checked the bytes are UTF-8.
-struct JSONParser: ~Copyable {
+struct JSONParser {
     /// Deepest nesting of arrays and objects accepted. Default 128, serde_json's limit; a
     /// safetensors header needs 3.
     static let maxDepth = 128

@@ -10,7 +10,10 @@ struct ConfigurationLayer {
     let keyPrefix: [String]
     /// How an error names this layer for a given key.
     let source: @Sendable (ConfigurationKey) -> ConfigurationSource
+    /// Scalar texts that mean "not set here", so the layer below shows through.
+    var nullSpellings: Set<String> = []
 
+    /// The layer for `MODELD_*` variables; other variables are never looked up.
     static func environment(_ variables: [String: String]) -> Self {
         Self(
             snapshot: EnvironmentVariablesProvider(environmentVariables: variables).snapshot(),
@@ -26,7 +29,11 @@ struct ConfigurationLayer {
         if text.split(whereSeparator: \.isNewline).allSatisfy(isYAMLBlank) { return nil }
         do {
             let snapshot = try YAMLSnapshot(data: bytes.span.bytes, providerName: path, parsingOptions: .default)
-            return Self(snapshot: snapshot, keyPrefix: [], source: { _ in .file(path: path) })
+            // YAML 1.2 core schema §10.3.2: `key:`, `key: ~` and `key: null` are null, which
+            // here means "use the default", not the text "~".
+            return Self(
+                snapshot: snapshot, keyPrefix: [], source: { _ in .file(path: path) },
+                nullSpellings: ["", "~", "null", "Null", "NULL"])
         } catch {
             throw .unreadableFile(path: path, reason: "not valid YAML: \(error)")
         }
@@ -38,6 +45,7 @@ struct ConfigurationLayer {
         do {
             guard case .string(let text)? = try snapshot.value(forKey: configKey, type: .string).value?.content
             else { return nil }
+            if nullSpellings.contains(text) { return nil }
             return ConfigurationKey.splitList(text, isList: key.isList)
         } catch {
             // A YAML sequence (or a repeated flag) answers only as a string array.

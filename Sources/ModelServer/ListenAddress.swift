@@ -89,6 +89,7 @@ extension ListenAddress {
         /// An IPv6 literal written without brackets.
         case unbracketedIPv6(String)
 
+        /// The problem as "expected …, got …".
         public var description: String {
             switch self {
             case .missingPort(let text):

@@ -43,4 +43,20 @@ public enum LogKey {
     public static let version = "version"
     /// A number of event loops.
     public static let loops = "loops"
+    /// A load event's name (`model_load_progress`, ...).
+    public static let event = "event"
+    /// A load's overall progress, as a percentage.
+    public static let progress = "progress"
+    /// Seconds a load is expected to need still.
+    public static let etaSeconds = "eta_seconds"
+    /// A load attempt's number (1-based; above 1 after retries).
+    public static let attempt = "attempt"
+    /// A model folder in the repository.
+    public static let folder = "folder"
+    /// A count of models.
+    public static let models = "models"
+    /// Seconds a whole load took.
+    public static let loadSeconds = "load_seconds"
+    /// Seconds granted to drain on shutdown.
+    public static let graceSeconds = "grace_seconds"
 }

@@ -5,30 +5,50 @@ import Glibc
 #endif
 
 /// The application: builds the routes, starts the HTTP server on the configured
-/// listeners, and runs until a signal asks it to stop.
+/// listeners, starts the model loads, and runs until a signal asks it to stop.
 ///
 /// Start-up order: bind every listener (a bind failure aborts before anything runs), start
-/// the loops, log `listening address=HOST:PORT` for each. Shutdown on `SIGTERM`/`SIGINT`:
-/// drain (see `Server.shutdown`) within `shutdownTimeout`, then return so the process
-/// exits 0.
+/// the loops, log `listening address=HOST:PORT` for each, then scan the model repository
+/// and start the start-up loads in the background; probes answer from the first
+/// millisecond (`/readyz` with `425` until required models are ready). Shutdown on
+/// `SIGTERM`/`SIGINT`: drain the HTTP server within `shutdownTimeout` (see
+/// `Server.shutdown`), cancel running loads, then return so the process exits 0.
 public enum ModelServerApp {
     /// Runs the daemon until `SIGTERM` or `SIGINT`.
     public static func run(configuration: Configuration, logger: Logger) async throws {
         let watcher = SignalWatcher([SIGTERM, SIGINT])
-        var router = HTTPRouter()
-        ProbeRoutes.register(in: &router)
+        let authorization = try AdminAuthorization.load(fromFile: configuration.adminTokenFile)
+        let host = ModelHost(configuration: configuration, runtimes: RuntimeCatalog.all(), logger: logger)
+        let router = makeRouter(host: host, configuration: configuration, authorization: authorization)
         let server = Server(router: router, limits: configuration.http, eventLoops: configuration.eventLoops)
         let addresses = try server.start(listen: configuration.listen.map { ($0.host, $0.port) })
         for address in addresses {
             logger.info("listening", metadata: [LogKey.address: "\(address.description)"])
         }
+        await host.start()
         for await signal in watcher.signals {
             logger.info("shutting down", metadata: [LogKey.signal: "\(signalName(signal))",
-                                                   "grace_seconds": "\(Double(configuration.shutdownTimeout.components.seconds) + Double(configuration.shutdownTimeout.components.attoseconds) / 1e18)"])
+                                                   LogKey.graceSeconds: "\(seconds(configuration.shutdownTimeout))"])
             break
         }
+        // Joining the loop threads blocks this task's thread only for the grace period.
         server.shutdown(gracePeriod: configuration.shutdownTimeout)
+        await host.shutdown()
         logger.info("stopped")
+    }
+
+    /// Every route of the daemon.
+    static func makeRouter(host: ModelHost, configuration: Configuration, authorization: AdminAuthorization) -> HTTPRouter {
+        let readiness = Readiness(notReadyStatusCode: configuration.notReadyStatus)
+        var router = HTTPRouter()
+        ProbeRoutes.register(in: &router)
+        ModelRoutes(host: host, readiness: readiness, authorization: authorization).register(in: &router)
+        TritonRoutes(host: host, readiness: readiness, authorization: authorization).register(in: &router)
+        return router
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     private static func signalName(_ number: Int32) -> String {

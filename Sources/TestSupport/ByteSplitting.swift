@@ -3,10 +3,12 @@
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
+    /// A generator whose sequence is fixed by `seed`.
     public init(seed: UInt64) {
         state = seed
     }
 
+    /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var mixed = state
@@ -56,6 +58,7 @@ public enum ByteSplit: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The split in words, including the seed to replay a random one.
     public var description: String {
         switch self {
         case .whole: "whole"
@@ -67,8 +70,16 @@ public enum ByteSplit: Sendable, Equatable, CustomStringConvertible {
 
 /// What one split produced: the first final output and the prefix length that produced it.
 public struct FeedOutcome<Output: Equatable>: Equatable {
+    /// The first final output, or the last output if none was final.
     public var output: Output
+    /// The length of the prefix that produced `output`.
     public var prefixLength: Int
+
+    /// An outcome, for comparing against.
+    public init(output: Output, prefixLength: Int) {
+        self.output = output
+        self.prefixLength = prefixLength
+    }
 }
 
 /// The outcomes of feeding one input under several splits.
@@ -77,6 +88,13 @@ public struct SplitFeedReport<Output: Equatable> {
     public var byteCount: Int
     /// Each split with its outcome, in the order fed (`whole` first for `standard()`).
     public var outcomes: [(split: ByteSplit, outcome: FeedOutcome<Output>)]
+
+    /// A report over `outcomes`, which must not be empty.
+    public init(byteCount: Int, outcomes: [(split: ByteSplit, outcome: FeedOutcome<Output>)]) {
+        precondition(!outcomes.isEmpty, "a report needs at least one split")
+        self.byteCount = byteCount
+        self.outcomes = outcomes
+    }
 
     /// The output of the first split fed.
     public var output: Output { outcomes[0].outcome.output }

@@ -14,7 +14,7 @@ struct Modeld: AsyncParsableCommand {
             \(ConfigurationKey.helpText)
             """,
         version: "modeld \(ModeldVersion.string)",
-        subcommands: [Serve.self],
+        subcommands: [Serve.self, CheckModelCommand.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Print the table of a `scripts/bench http` run: medians over reps and modeld/nginx ratios.
+
+usage: summarize.py bench-results/http-DATE.tsv [--baseline nginx]
+
+The TSV has one measured value per row: date, rep, server, workload, key, value. Writes
+<input>-summary.txt next to the input with the same table it prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import math
+import statistics
+
+# Throughput columns: key, heading, decimals, higher-is-better (for the ratio's wording).
+W1_COLUMNS = [
+    ("req_per_s", "req/s", 0), ("lat_p50_ms", "p50 ms", 3), ("lat_p99_ms", "p99 ms", 3),
+    ("srv_cpu_us_per_req", "CPU us/req", 1), ("peak_rss_kb", "peak RSS MiB", 1),
+    ("errors", "errors", 0), ("read_err", "read err", 0), ("probe_valid", "valid", 0),
+    ("close_hdr", "close hdr", 0),
+]
+RATIO_KEYS = ["req_per_s", "lat_p50_ms", "lat_p99_ms", "srv_cpu_us_per_req", "peak_rss_kb"]
+WORKLOAD_TITLES = {"w1_keepalive": "W1 keep-alive", "w1_close": "W1 Connection: close"}
+
+
+def load(path: str) -> tuple[dict, list[str], list[str]]:
+    values: dict[tuple[str, str, str], list[float]] = collections.defaultdict(list)
+    servers: list[str] = []
+    workloads: list[str] = []
+    with open(path) as f:
+        next(f, None)
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 6:
+                continue
+            _, _, server, workload, key, value = parts
+            try:
+                number = float(value)
+            except ValueError:
+                number = math.nan
+            values[(server, workload, key)].append(number)
+            if server not in servers:
+                servers.append(server)
+            if workload not in workloads:
+                workloads.append(workload)
+    return values, servers, workloads
+
+
+def median(xs: list[float]) -> float:
+    ok = [x for x in xs if not math.isnan(x)]
+    return statistics.median(ok) if ok else math.nan
+
+
+def cell(xs: list[float], decimals: int, key: str) -> str:
+    ok = [x / 1024 if key.endswith("_kb") else x for x in xs if not math.isnan(x)]
+    if not ok:
+        return "-"
+    text = f"{statistics.median(ok):,.{decimals}f}"
+    if len(ok) > 1 and min(ok) != max(ok) and key in RATIO_KEYS:
+        text += f" [{min(ok):,.{decimals}f}-{max(ok):,.{decimals}f}]"
+    return text
+
+
+def table(headings: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in [headings, *rows]) for i in range(len(headings))]
+    line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+    return [line(headings), line(["-" * w for w in widths]), *map(line, rows)]
+
+
+def report(values: dict, servers: list[str], workloads: list[str], baseline: str) -> list[str]:
+    out: list[str] = []
+    for workload in [w for w in workloads if w in WORKLOAD_TITLES]:
+        present = [s for s in servers if (s, workload, "req_per_s") in values]
+        reps = max(len(values[(s, workload, "req_per_s")]) for s in present)
+        out += ["", f"{WORKLOAD_TITLES[workload]} (median [min-max] over {reps} reps)"]
+        rows = [[s] + [cell(values.get((s, workload, k), []), d, k) for k, _, d in W1_COLUMNS] for s in present]
+        out += table(["server"] + [h for _, h, _ in W1_COLUMNS], rows)
+        if baseline in present:
+            ratio_rows = []
+            for s in (s for s in present if s != baseline):
+                ratios = []
+                for key in RATIO_KEYS:
+                    a, b = median(values.get((s, workload, key), [])), median(values.get((baseline, workload, key), []))
+                    ratios.append(f"{a / b:.2f}x" if b and not math.isnan(a) and not math.isnan(b) else "-")
+                ratio_rows.append([f"{s}/{baseline}", *ratios])
+            out += [""] + table(["ratio", "req/s", "p50", "p99", "CPU/req", "peak RSS"], ratio_rows)
+    for server in servers:
+        first = values.get((server, "startup", "first_200_ms"), [])
+        if first:
+            out += ["", f"Start-up, exec -> first 200 on /livez ({server}, {len(first)} runs): "
+                        f"median {median(first):.2f} ms [{min(first):.2f}-{max(first):.2f}] (budget 50 ms)"]
+        allocs = values.get((server, "alloc", "allocs_per_req"), [])
+        if allocs:
+            bytes_per = median(values.get((server, "alloc", "bytes_per_req"), []))
+            out += ["", f"Heap allocations per keep-alive /livez request ({server}): "
+                        f"{median(allocs):.2f} allocs, {bytes_per:.0f} bytes (budget 0)"]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("tsv")
+    parser.add_argument("--baseline", default="nginx")
+    args = parser.parse_args()
+    values, servers, workloads = load(args.tsv)
+    lines = report(values, servers, workloads, args.baseline)
+    text = "\n".join(lines).lstrip("\n") + "\n"
+    with open(args.tsv.rsplit(".tsv", 1)[0] + "-summary.txt", "w") as f:
+        f.write(text)
+    print(text, end="")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+import Yams
+
+/// Parsing `model.yaml` (DESIGN §1.6) into a `ModelManifest`.
+///
+/// The parser is strict so a typo cannot silently change behaviour: an unknown key, a
+/// repeated key or a value of the wrong kind is an error naming the key (and the value),
+/// rather than a default quietly taking its place. Accepted keys:
+///
+/// - `runtime` (string, required): the runtime that loads the model.
+/// - `required` (boolean, default `true`): whether `/readyz` waits for the model.
+/// - `load` (`startup` | `on_demand`, default `startup`).
+/// - `files` (mapping, optional): `file name: {sha256: 64 hex digits}`.
+extension ModelManifest {
+    /// The manifest's file name inside a model folder.
+    public static let fileName = "model.yaml"
+
+    /// The keys a manifest may hold, in the order the documentation lists them.
+    static let knownKeys = ["runtime", "required", "load", "files"]
+
+    /// Parses the text of a `model.yaml`.
+    public static func parse(yaml text: String) throws(ModelLoadError) -> ModelManifest {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw .manifestMalformed("not valid YAML")
+        }
+        guard let root, let mapping = root.mapping else {
+            throw .manifestMalformed("the document must be a mapping of keys to values")
+        }
+        var manifest = ModelManifest(runtime: "")
+        var hasRuntime = false
+        var seen: Set<String> = []
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? ""
+            guard knownKeys.contains(key) else { throw .manifestUnknownKey(key) }
+            guard seen.insert(key).inserted else { throw .manifestMalformed("'\(key)' is given twice") }
+            switch key {
+            case "runtime":
+                manifest.runtime = try parseRuntime(value)
+                hasRuntime = true
+            case "required":
+                guard let flag = value.bool else {
+                    throw .manifestInvalidValue(key: key, value: describe(value), expected: "true or false")
+                }
+                manifest.required = flag
+            case "load":
+                guard let policy = value.scalar.flatMap({ LoadPolicy(rawValue: $0.string) }) else {
+                    throw .manifestInvalidValue(key: key, value: describe(value), expected: "startup or on_demand")
+                }
+                manifest.load = policy
+            default:
+                manifest.sha256ByFile = try parseFiles(value)
+            }
+        }
+        guard hasRuntime else { throw .manifestMalformed("'runtime' is required") }
+        return manifest
+    }
+
+    /// `runtime:` must be a non-empty plain string.
+    private static func parseRuntime(_ value: Node) throws(ModelLoadError) -> String {
+        guard let scalar = value.scalar, !scalar.string.isEmpty else {
+            throw .manifestInvalidValue(key: "runtime", value: describe(value), expected: "a runtime name")
+        }
+        return scalar.string
+    }
+
+    /// `files:` maps a file name to `{sha256: hex}`; the digest is stored lower-case.
+    private static func parseFiles(_ value: Node) throws(ModelLoadError) -> [String: String] {
+        if value.null != nil { return [:] }
+        guard let files = value.mapping else {
+            throw .manifestInvalidValue(key: "files", value: describe(value), expected: "a mapping of file names")
+        }
+        var digests: [String: String] = [:]
+        for (nameNode, entry) in files {
+            let name = nameNode.string ?? ""
+            let key = "files.\(name)"
+            guard isPlainRelativeName(name) else {
+                throw .manifestInvalidValue(key: "files", value: name, expected: "a file name inside the model folder")
+            }
+            guard let fields = entry.mapping else {
+                throw .manifestInvalidValue(key: key, value: describe(entry), expected: "a mapping {sha256: ...}")
+            }
+            for (fieldNode, field) in fields {
+                let fieldName = fieldNode.string ?? ""
+                guard fieldName == "sha256" else { throw .manifestUnknownKey("\(key).\(fieldName)") }
+                let hex = (field.scalar?.string ?? "").lowercased()
+                guard isSHA256Hex(hex) else {
+                    throw .manifestInvalidValue(key: "\(key).sha256", value: describe(field), expected: "64 hexadecimal digits")
+                }
+                digests[name] = hex
+            }
+        }
+        return digests
+    }
+
+    /// A name that stays inside the model folder: no absolute path, no `..` component.
+    private static func isPlainRelativeName(_ name: String) -> Bool {
+        !name.isEmpty && !name.hasPrefix("/") && !name.split(separator: "/").contains("..")
+    }
+
+    /// Exactly 64 lower-case hex digits.
+    private static func isSHA256Hex(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// A value as it appears in an error: the scalar's text, or its kind.
+    private static func describe(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): scalar.string
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .alias: "an alias"
+        }
+    }
+}

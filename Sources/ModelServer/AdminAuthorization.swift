@@ -1,0 +1,87 @@
+import HTTPServer
+
+/// The admin bearer token policy of DESIGN §1.5: when a token is configured, mutating
+/// endpoints require `Authorization: Bearer <token>` — `401` without one, `403` with a
+/// wrong one. The comparison takes the same time whatever the first differing byte, so the
+/// token cannot be guessed byte by byte from response times.
+struct AdminAuthorization: Sendable {
+    /// The configured token, or nil when mutating endpoints are open.
+    let token: [UInt8]?
+
+    /// Reads the token from `path` (a Kubernetes secret mount works): the first line,
+    /// surrounding whitespace removed. Throws when the file cannot be read or is empty.
+    static func load(fromFile path: String?) throws -> AdminAuthorization {
+        guard let path else { return AdminAuthorization(token: nil) }
+        let contents = try TextFile.read(path)
+        let line = contents.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let token = line.trimmingASCIIWhitespace()
+        guard !token.isEmpty else { throw TextFile.Error(path: path, reason: "the admin token file is empty") }
+        return AdminAuthorization(token: Array(token.utf8))
+    }
+
+    /// nil when `request` may proceed; otherwise the error response to send.
+    func check(_ request: HTTPRequest) -> HTTPResponse? {
+        guard let token else { return nil }
+        guard let header = request.header("Authorization") else {
+            return .error(.unauthorized, code: "unauthorized", message: "This endpoint needs an admin bearer token.",
+                          headers: [("WWW-Authenticate", "Bearer")])
+        }
+        let prefix = "Bearer "
+        guard header.count > prefix.count, ASCII.caseInsensitiveEquals(String(header.prefix(prefix.count)), prefix) else {
+            return .error(.unauthorized, code: "unauthorized", message: "The Authorization header must be a bearer token.",
+                          headers: [("WWW-Authenticate", "Bearer")])
+        }
+        let presented = Array(header.dropFirst(prefix.count).utf8)
+        guard Self.constantTimeEquals(presented, token) else {
+            return .error(.forbidden, code: "forbidden", message: "The admin token is not valid.")
+        }
+        return nil
+    }
+
+    /// Compares without an early exit on the first difference.
+    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
+        for index in 0..<max(a.count, b.count) {
+            let x = index < a.count ? a[index] : 0
+            let y = index < b.count ? b[index] : 0
+            difference |= x ^ y
+        }
+        return difference == 0
+    }
+}
+
+/// Small helpers for reading configuration-adjacent text files.
+enum TextFile {
+    struct Error: Swift.Error, CustomStringConvertible {
+        let path: String
+        let reason: String
+        var description: String { "\(path): \(reason)" }
+    }
+
+    static func read(_ path: String) throws -> String {
+        guard let file = fopen(path, "r") else {
+            throw Error(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, file)
+            if count <= 0 { break }
+            bytes += chunk[..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension String {
+    /// The string without leading and trailing ASCII spaces, tabs, CR and LF.
+    func trimmingASCIIWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+        return String(self.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

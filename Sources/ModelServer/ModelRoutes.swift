@@ -1,0 +1,86 @@
+import HTTPServer
+import ModelLoading
+
+/// Probes and the model API of DESIGN §1.1 and §1.5 (`/readyz`, `/v1/models...`).
+///
+/// Reads (probes, status) are answered synchronously on the event loop from the loader's
+/// snapshot. Commands (load, cancel, unload) await the loader actor off the loop and answer
+/// through the responder; they need the admin token when one is configured.
+struct ModelRoutes: Sendable {
+    let host: ModelHost
+    let readiness: Readiness
+    let authorization: AdminAuthorization
+
+    func register(in router: inout HTTPRouter) {
+        let loader = host.loader
+        let readiness = readiness
+        for path in ["/readyz", "/v2/health/ready"] {
+            router.add(.get, path, .immediate { _ in readiness.serverResponse(loader.snapshot) })
+        }
+        router.add(.get, "/v1/models/{id}/ready", .synchronous { request in
+            guard let status = loader.snapshot.status(of: request.pathParameters["id"] ?? "") else {
+                return Self.unknownModel(request)
+            }
+            return readiness.modelResponse(status)
+        })
+        router.add(.get, "/v1/models", .synchronous { _ in .json(.ok, StatusJSON.modelList(loader.snapshot)) })
+        router.add(.get, "/v1/models/{id}", .synchronous { request in
+            guard let status = loader.snapshot.status(of: request.pathParameters["id"] ?? "") else {
+                return Self.unknownModel(request)
+            }
+            return .json(.ok, StatusJSON.model(status))
+        })
+        router.add(.post, "/v1/models/{id}/load", command { id in await Self.load(id, loader: loader) })
+        router.add(.post, "/v1/models/{id}/cancel", command { id in await Self.cancel(id, loader: loader) })
+        router.add(.post, "/v1/models/{id}/unload", command { id in await Self.unload(id, loader: loader) })
+    }
+
+    /// An authorised command on one model, run off the loop.
+    private func command(_ body: @escaping @Sendable (String) async -> HTTPResponse) -> HTTPHandler {
+        let authorization = authorization
+        return .asynchronous { request, responder in
+            if let denied = authorization.check(request) {
+                responder.respond(denied)
+                return
+            }
+            let id = request.pathParameters["id"] ?? ""
+            // The bridge from the loop to the loader actor: the task ends when it answers.
+            Task { responder.respond(await body(id)) }
+        }
+    }
+
+    static func unknownModel(_ request: HTTPRequest) -> HTTPResponse {
+        .error(.notFound, code: "model_not_found", message: "No model with id '\(request.pathParameters["id"] ?? "")'.")
+    }
+
+    private static func unknown(_ id: String) -> HTTPResponse {
+        .error(.notFound, code: "model_not_found", message: "No model with id '\(id)'.")
+    }
+
+    private static func load(_ id: String, loader: ModelLoader) async -> HTTPResponse {
+        let outcome = await loader.load(id)
+        guard outcome != .unknownModel, let status = loader.snapshot.status(of: id) else { return unknown(id) }
+        let location = ("Location", "/v1/models/\(id)")
+        return .json(outcome == .alreadyReady ? .ok : .accepted, StatusJSON.model(status), headers: [location])
+    }
+
+    private static func cancel(_ id: String, loader: ModelLoader) async -> HTTPResponse {
+        switch await loader.cancel(id) {
+        case .unknownModel: return unknown(id)
+        case .nothingToCancel:
+            return .error(.conflict, code: "nothing_to_cancel", message: "Model '\(id)' has no queued or running load.")
+        case .cancelled:
+            return .json(.accepted, loader.snapshot.status(of: id).map(StatusJSON.model) ?? [])
+        }
+    }
+
+    private static func unload(_ id: String, loader: ModelLoader) async -> HTTPResponse {
+        switch await loader.unload(id) {
+        case .unknownModel: return unknown(id)
+        case .notLoaded:
+            return .error(.conflict, code: "model_not_loaded", message: "Model '\(id)' is not loaded.")
+        case .unloaded:
+            return .json(.ok, loader.snapshot.status(of: id).map(StatusJSON.model) ?? [])
+        }
+    }
+}
