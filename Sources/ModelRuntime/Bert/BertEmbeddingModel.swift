@@ -2,9 +2,9 @@
 /// to call from many threads at once (each call has its own scratch buffers).
 public struct BertEmbeddingModel: EmbeddingModel {
     let encoder: BertEncoder
-    let tokenizer: (any TextTokenizing)?
+    let tokenizer: (BertTokenizer)?
 
-    init(encoder: BertEncoder, tokenizer: (any TextTokenizing)?) {
+    init(encoder: BertEncoder, tokenizer: (BertTokenizer)?) {
         self.encoder = encoder
         self.tokenizer = tokenizer
     }
@@ -31,7 +31,7 @@ public struct BertEmbeddingModel: EmbeddingModel {
     }
 
     /// Embeds an already tokenized batch: the seam between tokenizer and encoder.
-    func embed(tokenBatch batch: EncodedBatch) throws(ModelRuntimeError) -> EmbeddingBatch {
+    func embed(tokenBatch batch: TokenBatch) throws(ModelRuntimeError) -> EmbeddingBatch {
         try check(batch)
         guard batch.batchSize > 0 else { return EmbeddingBatch(vectors: [], tokenCount: 0) }
         let flat = encoder.embed(batch)
@@ -41,11 +41,11 @@ public struct BertEmbeddingModel: EmbeddingModel {
     }
 
     /// Refuses a batch the encoder would read out of bounds with.
-    private func check(_ batch: EncodedBatch) throws(ModelRuntimeError) {
+    private func check(_ batch: TokenBatch) throws(ModelRuntimeError) {
         let configuration = encoder.configuration
         let cells = batch.batchSize * batch.sequenceLength
         guard batch.batchSize >= 0, batch.sequenceLength >= 0, batch.ids.count == cells,
-              batch.attentionMask.count == cells, batch.tokenTypeIds.count == cells else {
+              batch.attentionMask.count == cells, batch.tokenTypeIDs.count == cells else {
             throw .invalidInput("token batch arrays do not match batchSize × sequenceLength")
         }
         guard batch.sequenceLength <= configuration.maxPositionEmbeddings else {
@@ -54,7 +54,7 @@ public struct BertEmbeddingModel: EmbeddingModel {
         guard batch.ids.allSatisfy({ $0 >= 0 && Int($0) < configuration.vocabularySize }) else {
             throw .invalidInput("a token id is outside the vocabulary")
         }
-        guard batch.tokenTypeIds.allSatisfy({ $0 >= 0 && Int($0) < configuration.typeVocabularySize }) else {
+        guard batch.tokenTypeIDs.allSatisfy({ $0 >= 0 && Int($0) < configuration.typeVocabularySize }) else {
             throw .invalidInput("a token type id is outside the type vocabulary")
         }
     }

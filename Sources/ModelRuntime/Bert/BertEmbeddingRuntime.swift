@@ -11,20 +11,8 @@ public struct BertEmbeddingRuntime: ModelRuntimeFactory {
     /// The manifest's `runtime:` value.
     static let runtimeName = "bert-embedding"
 
-    /// Builds the tokenizer for a model directory at step 2; `nil` leaves the model able to
-    /// embed only pre-tokenized batches.
-    let makeTokenizer: (@Sendable (String) throws(ModelRuntimeError) -> any TextTokenizing)?
-
-    /// A runtime without a tokenizer (the integrator wires `BertTokenizer` in through
-    /// `init(makeTokenizer:)`).
-    public init() {
-        makeTokenizer = nil
-    }
-
-    /// A runtime whose step 2 loads a tokenizer with `makeTokenizer(directory)`.
-    init(makeTokenizer: @escaping @Sendable (String) throws(ModelRuntimeError) -> any TextTokenizing) {
-        self.makeTokenizer = makeTokenizer
-    }
+    /// Creates the runtime; it holds no state, each load reads its own folder.
+    public init() {}
 
     public var name: String {
         Self.runtimeName
@@ -45,7 +33,10 @@ public struct BertEmbeddingRuntime: ModelRuntimeFactory {
         guard let weights = Self.weightsFile(in: directory) else {
             throw .invalidConfig("no .safetensors file in the model folder")
         }
-        let tokenizer = try makeTokenizer?(directory)
+        let tokenizer = try BertTokenizer.load(directory: directory)
+        guard tokenizer.vocabularySize <= configuration.vocabularySize else {
+            throw .invalidConfig("the tokenizer has \(tokenizer.vocabularySize) tokens but vocab_size is \(configuration.vocabularySize)")
+        }
         return BertLoadSession(directory: directory, configuration: configuration,
                                tokenizer: tokenizer, weightsFileName: weights)
     }

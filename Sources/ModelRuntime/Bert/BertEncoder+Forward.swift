@@ -22,7 +22,7 @@ extension BertEncoder {
 
     /// Embeds every sequence of `batch` (ids already checked against the vocabulary) and
     /// returns `batchSize × hiddenSize` floats, one pooled vector per sequence.
-    func embed(_ batch: EncodedBatch) -> [Float] {
+    func embed(_ batch: TokenBatch) -> [Float] {
         let layout = BertTokenLayout(batch)
         let width = configuration.hiddenSize
         let scratch = Scratch(rows: layout.rowCount, configuration: configuration)
@@ -44,10 +44,10 @@ extension BertEncoder {
 
     /// Word + position + token-type embeddings, then LayerNorm. Positions count from the
     /// start of the padded row, as `BertModel`'s default `position_ids` do.
-    private func writeEmbeddings(_ batch: EncodedBatch, layout: BertTokenLayout, into hidden: UnsafeMutablePointer<Float>) {
+    private func writeEmbeddings(_ batch: TokenBatch, layout: BertTokenLayout, into hidden: UnsafeMutablePointer<Float>) {
         let width = configuration.hiddenSize
         batch.ids.withUnsafeBufferPointer { ids in
-            batch.tokenTypeIds.withUnsafeBufferPointer { types in
+            batch.tokenTypeIDs.withUnsafeBufferPointer { types in
                 layout.sourceIndices.withUnsafeBufferPointer { sources in
                     ParallelLoop.forRanges(total: layout.rowCount, minimumSize: 32) { rows in
                         for row in rows {

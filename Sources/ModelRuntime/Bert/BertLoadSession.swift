@@ -5,7 +5,7 @@
 public final class BertLoadSession: ModelLoadSession {
     let directory: String
     let configuration: BertConfiguration
-    let tokenizer: (any TextTokenizing)?
+    let tokenizer: (BertTokenizer)?
     public let weightsFileName: String
 
     /// Canonical name → name in the file, filled by step 4.
@@ -15,7 +15,7 @@ public final class BertLoadSession: ModelLoadSession {
     /// The packed encoder, built by step 8.
     var encoder: BertEncoder?
 
-    init(directory: String, configuration: BertConfiguration, tokenizer: (any TextTokenizing)?, weightsFileName: String) {
+    init(directory: String, configuration: BertConfiguration, tokenizer: (BertTokenizer)?, weightsFileName: String) {
         self.directory = directory
         self.configuration = configuration
         self.tokenizer = tokenizer
@@ -60,8 +60,9 @@ public final class BertLoadSession: ModelLoadSession {
     }
 
     /// `[CLS] hello world [SEP]` in the BERT uncased vocabulary (ids 101, 7592, 2088, 102),
-    /// used when no tokenizer is attached; ids past a smaller vocabulary wrap into it.
-    static func warmUpBatch(vocabularySize: Int) -> EncodedBatch {
-        EncodedBatch(unpadded: [[101, 7592, 2088, 102].map { Int32($0 % vocabularySize) }])
+    /// used by sessions built without a tokenizer (tests); ids past a smaller vocabulary wrap
+    /// into it.
+    static func warmUpBatch(vocabularySize: Int) -> TokenBatch {
+        TokenBatch(unpadded: [[101, 7592, 2088, 102].map { Int32($0 % vocabularySize) }])
     }
 }

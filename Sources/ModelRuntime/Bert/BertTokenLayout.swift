@@ -18,7 +18,7 @@ struct BertTokenLayout: Sendable {
     }
 
     /// Reads the layout off `batch`'s attention mask.
-    init(_ batch: EncodedBatch) {
+    init(_ batch: TokenBatch) {
         var starts: [Int] = []
         var lengths: [Int] = []
         var sources: [Int] = []
