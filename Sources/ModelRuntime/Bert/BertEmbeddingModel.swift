@@ -1,0 +1,61 @@
+/// A ready BERT sentence-embedding model: immutable packed weights plus the tokenizer, safe
+/// to call from many threads at once (each call has its own scratch buffers).
+public struct BertEmbeddingModel: EmbeddingModel {
+    let encoder: BertEncoder
+    let tokenizer: (BertTokenizer)?
+
+    init(encoder: BertEncoder, tokenizer: (BertTokenizer)?) {
+        self.encoder = encoder
+        self.tokenizer = tokenizer
+    }
+
+    public var runtimeName: String {
+        BertEmbeddingRuntime.runtimeName
+    }
+
+    public var residentBytes: Int {
+        encoder.byteCount
+    }
+
+    public var dimension: Int {
+        encoder.configuration.hiddenSize
+    }
+
+    public var maxSequenceLength: Int {
+        encoder.configuration.maxSequenceLength
+    }
+
+    public func embed(_ texts: [String]) throws(ModelRuntimeError) -> EmbeddingBatch {
+        guard let tokenizer else { throw .tokenizerUnavailable }
+        return try embed(tokenBatch: tokenizer.encodeBatch(texts, maxLength: maxSequenceLength))
+    }
+
+    /// Embeds an already tokenized batch: the seam between tokenizer and encoder.
+    func embed(tokenBatch batch: TokenBatch) throws(ModelRuntimeError) -> EmbeddingBatch {
+        try check(batch)
+        guard batch.batchSize > 0 else { return EmbeddingBatch(vectors: [], tokenCount: 0) }
+        let flat = encoder.embed(batch)
+        let width = dimension
+        let vectors = (0..<batch.batchSize).map { Array(flat[$0 * width ..< ($0 + 1) * width]) }
+        return EmbeddingBatch(vectors: vectors, tokenCount: batch.tokenCounts.reduce(0, +))
+    }
+
+    /// Refuses a batch the encoder would read out of bounds with.
+    private func check(_ batch: TokenBatch) throws(ModelRuntimeError) {
+        let configuration = encoder.configuration
+        let cells = batch.batchSize * batch.sequenceLength
+        guard batch.batchSize >= 0, batch.sequenceLength >= 0, batch.ids.count == cells,
+              batch.attentionMask.count == cells, batch.tokenTypeIDs.count == cells else {
+            throw .invalidInput("token batch arrays do not match batchSize × sequenceLength")
+        }
+        guard batch.sequenceLength <= configuration.maxPositionEmbeddings else {
+            throw .invalidInput("sequence length \(batch.sequenceLength) exceeds \(configuration.maxPositionEmbeddings) positions")
+        }
+        guard batch.ids.allSatisfy({ $0 >= 0 && Int($0) < configuration.vocabularySize }) else {
+            throw .invalidInput("a token id is outside the vocabulary")
+        }
+        guard batch.tokenTypeIDs.allSatisfy({ $0 >= 0 && Int($0) < configuration.typeVocabularySize }) else {
+            throw .invalidInput("a token type id is outside the type vocabulary")
+        }
+    }
+}

@@ -1,0 +1,74 @@
+/// Multi-head scaled dot-product self-attention over packed sequences:
+/// `softmax(Q·Kᵀ / √d) · V` per sequence and head, each token attending only to the real
+/// tokens of its own sequence (see `BertTokenLayout` for why that equals the masked form).
+struct BertSelfAttention {
+    let headCount: Int
+    let headSize: Int
+
+    /// Reads queries, keys and values from `queryKeyValue` (`rows × 3·hidden`: Q, then K,
+    /// then V, each split into heads of `headSize`) and writes `context` (`rows × hidden`).
+    func apply(queryKeyValue: UnsafePointer<Float>, layout: BertTokenLayout, context: UnsafeMutablePointer<Float>) {
+        let sequenceCount = layout.starts.count
+        let items = sequenceCount * headCount
+        let longest = layout.lengths.max() ?? 0
+        guard items > 0, longest > 0 else { return }
+        let chunkCount = min(ParallelLoop.coreCount, items)
+        ParallelLoop.run(chunkCount: chunkCount) { chunk in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: longest) { scores in
+                var item = chunk
+                while item < items {
+                    let sequence = item / headCount
+                    attend(head: item % headCount, start: layout.starts[sequence], length: layout.lengths[sequence],
+                           queryKeyValue: queryKeyValue, scores: scores.baseAddress!, context: context)
+                    item += chunkCount
+                }
+            }
+        }
+    }
+
+    /// One head of one sequence.
+    private func attend(
+        head: Int, start: Int, length: Int, queryKeyValue: UnsafePointer<Float>,
+        scores: UnsafeMutablePointer<Float>, context: UnsafeMutablePointer<Float>
+    ) {
+        let hidden = headCount * headSize
+        let stride = 3 * hidden
+        let scale = 1 / Float(headSize).squareRoot()
+        let queries = queryKeyValue + start * stride + head * headSize
+        let keys = queries + hidden
+        let values = queries + 2 * hidden
+        for query in 0..<length {
+            let q = queries + query * stride
+            for key in 0..<length {
+                scores[key] = dot(q, keys + key * stride) * scale
+            }
+            Softmax.applyInPlace(scores, count: length)
+            let out = context + (start + query) * hidden + head * headSize
+            out.update(repeating: 0, count: headSize)
+            for key in 0..<length {
+                let weight = scores[key]
+                let v = values + key * stride
+                for index in 0..<headSize { out[index] += weight * v[index] }
+            }
+        }
+    }
+
+    /// `a · b` over one head, eight lanes at a time.
+    @inline(__always)
+    private func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>) -> Float {
+        var lanes = SIMD8<Float>()
+        var index = 0
+        while index + 8 <= headSize {
+            let x = UnsafeRawPointer(a + index).loadUnaligned(as: SIMD8<Float>.self)
+            let y = UnsafeRawPointer(b + index).loadUnaligned(as: SIMD8<Float>.self)
+            lanes += x * y
+            index += 8
+        }
+        var sum = lanes.sum()
+        while index < headSize {
+            sum += a[index] * b[index]
+            index += 1
+        }
+        return sum
+    }
+}
