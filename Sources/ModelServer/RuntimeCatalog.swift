@@ -4,6 +4,6 @@ public import ModelRuntime
 public enum RuntimeCatalog {
     /// Every runtime, by the name a manifest's `runtime:` uses.
     public static func all() -> [any ModelRuntimeFactory] {
-        []
+        [BertEmbeddingRuntime()]
     }
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import re
 import subprocess
 import time
 
@@ -27,7 +28,7 @@ def curl(server, method: str, path: str) -> tuple[int, dict[str, str], dict]:
     """One request with the real curl; returns status, headers (lower-case names), JSON body."""
     out = subprocess.run(
         ["curl", "-sS", "-X", method, "-D", "-", "--max-time", "30", server.url(path)],
-        check=True, capture_output=True, text=True).stdout
+        check=True, capture_output=True).stdout.decode()  # bytes: keep the CRLFs
     head, _, body = out.partition("\r\n\r\n")
     lines = head.split("\r\n")
     status = int(lines[0].split()[1])
@@ -74,11 +75,12 @@ def test_readyz_425_with_forward_steps_then_200(start_modeld, repository, tmp_pa
             steps.append(model["step"])
     assert steps == sorted(steps), f"step went backwards: {steps}"
     assert seen[-1][2]["ready"] is True
-    # Every event is a log line: the timeline has all nine steps in order and one completion.
+    # Every event is a log line: the timeline has all nine steps in order and one completion
+    # (the line may trail the snapshot that made /readyz say 200 by a moment).
+    assert server.wait_for_line(re.compile("event=model_load_completed"), 10.0), server.output()
     logged = [line for line in server.output().splitlines() if "event=model_load_progress" in line and "step=" in line]
     numbers = [int(line.split("step=")[1].split("/")[0]) for line in logged]
     assert sorted(set(numbers)) == list(range(1, 10))
-    assert "event=model_load_completed" in server.output()
 
 
 def test_cancel_gives_503_and_load_again_gives_200(start_modeld, repository, tmp_path):
