@@ -68,10 +68,14 @@ public struct EmbeddingBatch: Sendable {
     public var vectors: [[Float]]
     /// Tokens consumed across all inputs (special tokens included), for `usage`.
     public var tokenCount: Int
+    /// Tokens of each input, in input order (so a batch made of several requests can
+    /// report each request's own `usage`).
+    public var tokenCounts: [Int]
 
-    public init(vectors: [[Float]], tokenCount: Int) {
+    public init(vectors: [[Float]], tokenCount: Int, tokenCounts: [Int]? = nil) {
         self.vectors = vectors
         self.tokenCount = tokenCount
+        self.tokenCounts = tokenCounts ?? (vectors.isEmpty ? [] : Array(repeating: tokenCount / vectors.count, count: vectors.count))
     }
 }
 

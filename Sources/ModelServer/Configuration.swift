@@ -48,9 +48,14 @@ public struct Configuration: Sendable, Equatable {
     public var loadStallTimeout: Duration
     /// Times a failed load is retried before it stays failed (`load-retries`). Default 0.
     public var loadRetries: Int
-    /// File holding the bearer token for the admin API; nil disables the admin API
-    /// (`admin-token-file`). Default nil.
+    /// File holding the bearer token that mutating endpoints require; nil means they need
+    /// no token (`admin-token-file`). Default nil.
     public var adminTokenFile: String?
+    /// Most texts embedded in one forward pass (`embeddings.max-batch-size`). Default 32.
+    public var embeddingMaxBatchSize: Int
+    /// How long a request may wait for others to join its batch
+    /// (`embeddings.max-batch-wait`). Default 2 ms.
+    public var embeddingMaxBatchWait: Duration
 
     /// The built-in defaults: every key of `ConfigurationKey.all` at its default value.
     public static let defaults: Configuration = {
@@ -85,5 +90,7 @@ public struct Configuration: Sendable, Equatable {
         loadStallTimeout = .zero
         loadRetries = 0
         adminTokenFile = nil
+        embeddingMaxBatchSize = 1
+        embeddingMaxBatchWait = .zero
     }
 }

@@ -125,6 +125,10 @@ public struct ConfigurationKey: Sendable {
         .init("load-retries", \.loadRetries, .nonNegativeInteger, default: "0", unit: "retries",
               help: "Times a failed load is retried before it stays failed."),
         .init("admin-token-file", \.adminTokenFile, .optionalPath, default: "",
-              help: "File holding the admin API's bearer token; unset disables the admin API."),
+              help: "File holding the bearer token mutating endpoints require; unset, they need none."),
+        .init("embeddings.max-batch-size", \.embeddingMaxBatchSize, .positiveInteger, default: "32", unit: "texts",
+              help: "Most texts embedded in one forward pass; requests arriving together share it."),
+        .init("embeddings.max-batch-wait", \.embeddingMaxBatchWait, .seconds(allowingZero: true), default: "0.002",
+              unit: "seconds", help: "How long a request waits for others to join its batch."),
     ]
 }

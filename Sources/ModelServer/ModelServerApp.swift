@@ -44,6 +44,9 @@ public enum ModelServerApp {
         ProbeRoutes.register(in: &router)
         ModelRoutes(host: host, readiness: readiness, authorization: authorization).register(in: &router)
         TritonRoutes(host: host, readiness: readiness, authorization: authorization).register(in: &router)
+        let embeddings = EmbeddingService(loader: host.loader, readiness: readiness, configuration: configuration)
+        EmbeddingRoutes(service: embeddings).register(in: &router)
+        InferRoutes(service: embeddings).register(in: &router)
         return router
     }
 

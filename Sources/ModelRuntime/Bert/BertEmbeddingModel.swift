@@ -37,7 +37,7 @@ public struct BertEmbeddingModel: EmbeddingModel {
         let flat = encoder.embed(batch)
         let width = dimension
         let vectors = (0..<batch.batchSize).map { Array(flat[$0 * width ..< ($0 + 1) * width]) }
-        return EmbeddingBatch(vectors: vectors, tokenCount: batch.tokenCounts.reduce(0, +))
+        return EmbeddingBatch(vectors: vectors, tokenCount: batch.tokenCounts.reduce(0, +), tokenCounts: batch.tokenCounts)
     }
 
     /// Refuses a batch the encoder would read out of bounds with.
