@@ -18,6 +18,7 @@ public final class ModelHost: Sendable {
     let runtimes: [String: any ModelRuntimeFactory]
     let logger: Logger
     private let subscription: Mutex<LoadSubscription?> = Mutex(nil)
+    private let registered = Mutex<[ModelDescriptor]>([])
 
     /// - Parameter runtimes: the runtimes by name (`bert-embedding`).
     public init(configuration: Configuration, runtimes: [any ModelRuntimeFactory], logger: Logger) {
@@ -44,8 +45,10 @@ public final class ModelHost: Sendable {
         subscription.withLock { $0 = loader.subscribe(LoadEventLog(logger: logger).log) }
     }
 
-    /// Scans the repository, registers its models, and starts the start-up loads.
-    public func start() async {
+    /// Scans the repository and registers its models (they are `unloaded` until loads
+    /// start). Done before the listeners open, so no probe ever sees a server with no
+    /// models yet and calls it ready; it reads only manifests and directory entries.
+    public func registerModels() async {
         let scan: ModelRepositoryScan
         do {
             scan = try ModelRepository.scan(directory: configuration.modelRepository, runtimes: runtimes)
@@ -61,10 +64,21 @@ public final class ModelHost: Sendable {
             ])
         }
         await loader.setModels(scan.models)
+        registered.withLock { $0 = scan.models }
         logger.info("model repository", metadata: [LogKey.path: "\(configuration.modelRepository)", LogKey.models: "\(scan.models.count)"])
-        for descriptor in scan.models where shouldLoadAtStartup(descriptor) {
+    }
+
+    /// Starts the start-up loads of the registered models.
+    public func startLoads() async {
+        for descriptor in registered.withLock({ $0 }) where shouldLoadAtStartup(descriptor) {
             _ = await loader.load(descriptor.id)
         }
+    }
+
+    /// `registerModels()` then `startLoads()`.
+    public func start() async {
+        await registerModels()
+        await startLoads()
     }
 
     private func shouldLoadAtStartup(_ descriptor: ModelDescriptor) -> Bool {

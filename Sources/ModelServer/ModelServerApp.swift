@@ -7,10 +7,12 @@ import Glibc
 /// The application: builds the routes, starts the HTTP server on the configured
 /// listeners, starts the model loads, and runs until a signal asks it to stop.
 ///
-/// Start-up order: bind every listener (a bind failure aborts before anything runs), start
-/// the loops, log `listening address=HOST:PORT` for each, then scan the model repository
-/// and start the start-up loads in the background; probes answer from the first
-/// millisecond (`/readyz` with `425` until required models are ready). Shutdown on
+/// Start-up order: scan the repository, bind every listener (a bind failure aborts before
+/// anything runs), start
+/// the loops, log `listening address=HOST:PORT` for each, then start the start-up loads in
+/// the background; probes answer from the first millisecond (`/readyz` with `425` until
+/// required models are ready). The repository is scanned just before the listeners open
+/// (manifests and directory entries only), so no probe sees a server without its models. Shutdown on
 /// `SIGTERM`/`SIGINT`: drain the HTTP server within `shutdownTimeout` (see
 /// `Server.shutdown`), cancel running loads, then return so the process exits 0.
 public enum ModelServerApp {
@@ -20,12 +22,13 @@ public enum ModelServerApp {
         let authorization = try AdminAuthorization.load(fromFile: configuration.adminTokenFile)
         let host = ModelHost(configuration: configuration, runtimes: RuntimeCatalog.all(), logger: logger)
         let router = makeRouter(host: host, configuration: configuration, authorization: authorization)
+        await host.registerModels()
         let server = Server(router: router, limits: configuration.http, eventLoops: configuration.eventLoops)
         let addresses = try server.start(listen: configuration.listen.map { ($0.host, $0.port) })
         for address in addresses {
             logger.info("listening", metadata: [LogKey.address: "\(address.description)"])
         }
-        await host.start()
+        await host.startLoads()
         for await signal in watcher.signals {
             logger.info("shutting down", metadata: [LogKey.signal: "\(signalName(signal))",
                                                    LogKey.graceSeconds: "\(seconds(configuration.shutdownTimeout))"])
