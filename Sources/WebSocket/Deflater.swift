@@ -51,37 +51,40 @@ public final class Deflater {
     /// The compressed payload of the message in `message`.
     public func compress(_ message: UnsafeRawBufferPointer) -> [UInt8] {
         defer { deflateReset(stream) }
-        var output: [UInt8] = []
-        // deflateBound is for a finished stream; a sync flush adds at most the 5-byte empty
-        // stored block, so the first pass nearly always suffices.
-        var chunkBytes = Int(deflateBound(stream, uLong(message.count))) + 16
         // next_in points into `message` only during this call; zlib never writes through
         // it (the pointer type is mutable only for historical reasons).
         stream.pointee.next_in = UnsafeMutablePointer(mutating: message.baseAddress?.assumingMemoryBound(to: Bytef.self))
         stream.pointee.avail_in = uInt(message.count)
         defer { stream.pointee.next_in = nil }
-        while true {
-            let start = output.count
-            output.append(contentsOf: repeatElement(0, count: chunkBytes))
-            let left = output.withUnsafeMutableBytes { buffer in
-                // next_out points into `output`'s storage, which does not move during this
-                // closure; it is cleared before the closure returns.
-                stream.pointee.next_out = buffer.baseAddress!.advanced(by: start).assumingMemoryBound(to: Bytef.self)
-                stream.pointee.avail_out = uInt(chunkBytes)
-                let status = deflate(stream, Z_SYNC_FLUSH)
-                precondition(status == Z_OK || status == Z_BUF_ERROR, "deflate failed: \(status)")
-                stream.pointee.next_out = nil
-                return Int(stream.pointee.avail_out)
-            }
-            output.removeLast(left)
-            // A sync flush is complete when zlib had output space left over.
-            if left > 0 { break }
-            chunkBytes = max(chunkBytes, 4096)
+        // deflateBound is for a finished stream; a sync flush adds at most an empty stored
+        // block, so with a little slack the first pass nearly always suffices.
+        var (output, isFlushed) = deflateStep(capacity: Int(deflateBound(stream, uLong(message.count))) + 16)
+        while !isFlushed {
+            let (more, flushed) = deflateStep(capacity: max(4096, output.count))
+            output.append(contentsOf: more)
+            isFlushed = flushed
         }
         if output.count >= 4, output[output.count - 4 ..< output.count].elementsEqual([0x00, 0x00, 0xFF, 0xFF]) {
             output.removeLast(4)
         }
         return output
+    }
+
+    /// Runs one sync-flushing deflate call into a new buffer of `capacity` bytes; returns
+    /// the output and whether the flush is complete (zlib had space left over).
+    private func deflateStep(capacity: Int) -> ([UInt8], Bool) {
+        var isFlushed = false
+        let output = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            // next_out points into the new array's storage only during this closure.
+            stream.pointee.next_out = buffer.baseAddress
+            stream.pointee.avail_out = uInt(capacity)
+            let status = deflate(stream, Z_SYNC_FLUSH)
+            precondition(status == Z_OK || status == Z_BUF_ERROR, "deflate failed: \(status)")
+            count = capacity - Int(stream.pointee.avail_out)
+            isFlushed = stream.pointee.avail_out > 0
+            stream.pointee.next_out = nil
+        }
+        return (output, isFlushed)
     }
 }
 

@@ -114,19 +114,19 @@ public final class Inflater {
             // One byte past the limit is enough to know the limit was passed.
             let room = min(Self.stepBytes, maxOutputBytes + 1 - output.count)
             guard room > 0 else { throw .messageTooBig }
-            let start = output.count
-            output.append(contentsOf: repeatElement(0, count: room))
-            let (status, left) = output.withUnsafeMutableBytes { buffer in
-                // next_out points into `output`'s storage, which is stable inside this
-                // closure; it is cleared before the closure returns.
-                stream.pointee.next_out = buffer.baseAddress!.advanced(by: start).assumingMemoryBound(to: Bytef.self)
+            var status = Z_OK
+            var left = 0
+            let chunk = [UInt8](unsafeUninitializedCapacity: room) { buffer, count in
+                // next_out points into the new array's storage only during this closure.
+                stream.pointee.next_out = buffer.baseAddress
                 stream.pointee.avail_out = uInt(room)
-                let status = CZlib.inflate(stream, Z_SYNC_FLUSH)
+                status = CZlib.inflate(stream, Z_SYNC_FLUSH)
+                left = Int(stream.pointee.avail_out)
+                count = room - left
                 stream.pointee.next_out = nil
-                return (status, Int(stream.pointee.avail_out))
             }
-            output.removeLast(left)
-            messageOutputBytes += room - left
+            output.append(contentsOf: chunk)
+            messageOutputBytes += chunk.count
             switch status {
             case Z_STREAM_END:
                 if output.count > maxOutputBytes { throw .messageTooBig }
