@@ -149,4 +149,20 @@ struct DeflateTests {
         let result = assemble([WebSocketFrame(rsv1: true, opcode: .text, payload: payload)], inflater: Inflater(keepsContext: true))
         #expect(result.error == .invalidUTF8)
     }
+
+    @Test("encodeMessage compresses at the threshold and the frame decodes back through a client")
+    func encodeMessageThreshold() {
+        let configuration = PerMessageDeflateConfiguration(compressionThresholdBytes: 64)
+        let deflater = Deflater()
+        var small: [UInt8] = []
+        WebSocketFrameEncoder.encodeMessage(opcode: .text, payload: Array(repeating: 0x61, count: 63), deflater: deflater,
+                                            configuration: configuration, into: &small)
+        #expect(small.prefix(2) == [0x81, 63])
+        let message = Self.sampleText(bytes: 2000, seed: 9)
+        var large: [UInt8] = []
+        WebSocketFrameEncoder.encodeMessage(opcode: .text, payload: message, deflater: deflater, configuration: configuration, into: &large)
+        #expect(large[0] == 0xC1)
+        let frames = decodeStream(large, split: .random(seed: 4), allowsCompressedFrames: true, requiresMaskedFrames: false).frames
+        #expect(assemble(frames, inflater: Inflater(keepsContext: true)).messages == [.text(message)])
+    }
 }
