@@ -47,6 +47,7 @@ let package = Package(
             name: "ModelServer",
             dependencies: [
                 "HTTPServer",
+                "WebSocket",
                 "ModelLoading",
                 "ModelRuntime",
                 .product(name: "Logging", package: "swift-log"),

@@ -146,9 +146,11 @@ extension HTTPConnection {
         inbound.withUnsafeBytes { all in
             let bytes = UnsafeRawBufferPointer(rebasing: all[requestStart...])
             func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
-            return HTTPRequest(method: head.method, path: text(head.path), query: head.query.map(text),
-                               headers: head.fields.map { (text($0.name), text($0.value)) },
-                               body: body, pathParameters: parameters)
+            var request = HTTPRequest(method: head.method, path: text(head.path), query: head.query.map(text),
+                                      headers: head.fields.map { (text($0.name), text($0.value)) },
+                                      body: body, pathParameters: parameters)
+            request.version = head.version
+            return request
         }
     }
 

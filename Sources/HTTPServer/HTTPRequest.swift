@@ -14,6 +14,8 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// Values captured by `{name}` segments of the route, percent-decoded.
     public var pathParameters: [String: String]
+    /// The request's HTTP version.
+    public var version: HTTPVersion = .http1_1
 
     public init(method: HTTPMethod, path: String, query: String? = nil, headers: [(name: String, value: String)] = [],
                 body: [UInt8] = [], pathParameters: [String: String] = [:]) {

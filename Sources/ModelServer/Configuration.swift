@@ -1,3 +1,4 @@
+public import WebSocket
 public import HTTPServer
 public import Logging
 
@@ -56,6 +57,15 @@ public struct Configuration: Sendable, Equatable {
     /// How long a request may wait for others to join its batch
     /// (`embeddings.max-batch-wait`). Default 2 ms.
     public var embeddingMaxBatchWait: Duration
+    /// Serve `GET /ws/echo` for conformance suites (`enable-echo`). Default false.
+    public var enableEcho: Bool
+    /// How often idle WebSocket connections are pinged (`websocket.ping-interval`). Default 30 s.
+    public var webSocketPingInterval: Duration
+    /// The slow-subscriber limits of WebSocket and event-stream clients
+    /// (`websocket.outbound-soft-bytes`, `websocket.outbound-hard-bytes`).
+    public var outboundLimits: OutboundLimits
+    /// Origins allowed to open WebSockets; empty allows any (`websocket.allowed-origins`).
+    public var allowedOrigins: [String]
 
     /// The built-in defaults: every key of `ConfigurationKey.all` at its default value.
     public static let defaults: Configuration = {
@@ -92,5 +102,9 @@ public struct Configuration: Sendable, Equatable {
         adminTokenFile = nil
         embeddingMaxBatchSize = 1
         embeddingMaxBatchWait = .zero
+        enableEcho = false
+        webSocketPingInterval = .zero
+        outboundLimits = OutboundLimits()
+        allowedOrigins = []
     }
 }

@@ -27,6 +27,11 @@ struct ConfigurationFlags {
             if let equals = argument.firstIndex(of: "=") {
                 flag = String(argument[..<equals])
                 value = String(argument[argument.index(after: equals)...])
+            } else if ConfigurationKey.all.first(where: { $0.flag == argument })?.isBoolean == true,
+                      index == arguments.endIndex || arguments[index].hasPrefix("--") {
+                // A bare boolean flag (`--enable-echo`) means true.
+                flag = argument
+                value = "true"
             } else {
                 // A following flag means this one's value was forgotten, not that it is "--x".
                 guard index < arguments.endIndex, !arguments[index].hasPrefix("--") else {

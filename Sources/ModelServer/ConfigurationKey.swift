@@ -1,3 +1,4 @@
+import WebSocket
 import HTTPServer
 
 /// One setting of the daemon: its dotted name, default, unit, help, and the field of
@@ -75,6 +76,12 @@ public struct ConfigurationKey: Sendable {
         return String(text[first...last])
     }
 
+    /// The placeholder of boolean keys; their flag may stand alone (`--enable-echo`).
+    static let booleanPlaceholder = "true|false"
+
+    /// Whether the key is a boolean, so its bare flag means true.
+    var isBoolean: Bool { placeholder == Self.booleanPlaceholder }
+
     /// The key with this dotted name, if there is one.
     public static func named(_ name: String) -> ConfigurationKey? {
         all.first { $0.name == name }
@@ -130,5 +137,16 @@ public struct ConfigurationKey: Sendable {
               help: "Most texts embedded in one forward pass; requests arriving together share it."),
         .init("embeddings.max-batch-wait", \.embeddingMaxBatchWait, .seconds(allowingZero: true), default: "0.002",
               unit: "seconds", help: "How long a request waits for others to join its batch."),
+        .init("enable-echo", \.enableEcho, .boolean, default: "false",
+              help: "Serve GET /ws/echo, a WebSocket echo endpoint for conformance suites (Autobahn)."),
+        .init("websocket.ping-interval", \.webSocketPingInterval, .seconds(allowingZero: false), default: "30",
+              unit: "seconds", help: "Idle WebSocket connections are pinged this often; two missed pongs close them."),
+        .init("websocket.outbound-soft-bytes", \.outboundLimits.softBytes, .byteCount(allowingZero: false),
+              default: "262144", unit: "bytes",
+              help: "Queued output past which a subscriber's progress events are coalesced."),
+        .init("websocket.outbound-hard-bytes", \.outboundLimits.hardBytes, .byteCount(allowingZero: false),
+              default: "4194304", unit: "bytes", help: "Queued output past which a subscriber is closed with 1013."),
+        .init("websocket.allowed-origins", \.allowedOrigins, .stringList, default: "",
+              help: "Origins allowed to open WebSockets (comma-separated); empty allows any."),
     ]
 }

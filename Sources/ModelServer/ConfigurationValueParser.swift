@@ -167,3 +167,21 @@ extension ConfigurationValueParser<LoadAtStartup> {
         return .only(values)
     }
 }
+
+extension ConfigurationValueParser<Bool> {
+    /// `true` or `false` (a bare flag means true).
+    static let boolean = scalar(ConfigurationKey.booleanPlaceholder) { text throws(ConfigurationValueProblem) in
+        switch text.lowercased() {
+        case "true", "yes", "on", "1": return true
+        case "false", "no", "off", "0": return false
+        default: throw .expected("true or false", got: text)
+        }
+    }
+}
+
+extension ConfigurationValueParser<[String]> {
+    /// A comma-separated list of strings; empty for none.
+    static let stringList = Self(placeholder: "VALUE,VALUE...", isList: true) { values in
+        values.filter { !$0.isEmpty }
+    }
+}

@@ -1,5 +1,6 @@
 public import Logging
 import HTTPServer
+import WebSocket
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,10 +22,13 @@ public enum ModelServerApp {
         let watcher = SignalWatcher([SIGTERM, SIGINT])
         let authorization = try AdminAuthorization.load(fromFile: configuration.adminTokenFile)
         let host = ModelHost(configuration: configuration, runtimes: RuntimeCatalog.all(), logger: logger)
-        let router = makeRouter(host: host, configuration: configuration, authorization: authorization)
+        let rooms = LoadEventRooms(loader: host.loader, hub: RoomHub())
+        rooms.start()
+        let router = makeRouter(host: host, configuration: configuration, authorization: authorization, rooms: rooms)
         await host.registerModels()
         let server = Server(router: router, limits: configuration.http, eventLoops: configuration.eventLoops)
         let addresses = try server.start(listen: configuration.listen.map { ($0.host, $0.port) })
+        rooms.hub.attach(loops: server.loopHandles)
         for address in addresses {
             logger.info("listening", metadata: [LogKey.address: "\(address.description)"])
         }
@@ -41,7 +45,8 @@ public enum ModelServerApp {
     }
 
     /// Every route of the daemon.
-    static func makeRouter(host: ModelHost, configuration: Configuration, authorization: AdminAuthorization) -> HTTPRouter {
+    static func makeRouter(host: ModelHost, configuration: Configuration, authorization: AdminAuthorization,
+                           rooms: LoadEventRooms) -> HTTPRouter {
         let readiness = Readiness(notReadyStatusCode: configuration.notReadyStatus)
         var router = HTTPRouter()
         ProbeRoutes.register(in: &router)
@@ -50,6 +55,7 @@ public enum ModelServerApp {
         let embeddings = EmbeddingService(loader: host.loader, readiness: readiness, configuration: configuration)
         EmbeddingRoutes(service: embeddings).register(in: &router)
         InferRoutes(service: embeddings).register(in: &router)
+        RoomRoutes(rooms: rooms, configuration: configuration, authorization: authorization).register(in: &router)
         return router
     }
 

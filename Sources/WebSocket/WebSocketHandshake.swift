@@ -89,3 +89,26 @@ public enum WebSocketHandshake {
         Base64.encode(SHA1.hash(key + Array(acceptGUID.utf8)))
     }
 }
+
+extension WebSocketHandshake {
+    /// Checks a request already copied out of the read buffer (what upgrade routes get).
+    public static func validate(
+        request: HTTPRequest, allowedOrigins: [String]? = nil,
+        deflate: PerMessageDeflateConfiguration? = PerMessageDeflateConfiguration()
+    ) -> Result<Accepted, Rejection> {
+        var buffer: [UInt8] = []
+        var head = HTTPRequestHead()
+        head.method = request.method
+        head.version = request.version
+        head.fields = request.headers.map { field in
+            let nameStart = buffer.count
+            buffer.append(contentsOf: field.name.utf8)
+            let valueStart = buffer.count
+            buffer.append(contentsOf: field.value.utf8)
+            return HTTPHeaderField(name: nameStart..<valueStart, value: valueStart..<buffer.count)
+        }
+        return buffer.withUnsafeBytes { bytes in
+            validate(head: head, buffer: bytes, allowedOrigins: allowedOrigins, deflate: deflate)
+        }
+    }
+}

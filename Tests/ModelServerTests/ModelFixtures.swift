@@ -5,6 +5,7 @@ import ModelFormats
 @testable import ModelServer
 import ModelRuntime
 import TestSupport
+import WebSocket
 
 /// A runtime double for server tests: it accepts any safetensors file, sums the weights in
 /// step 7 (so the bytes are really read), and returns a model that reports its size. The
@@ -79,9 +80,13 @@ final class ModelServerHarness {
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         host = ModelHost(configuration: configuration, runtimes: [FixtureRuntime()], logger: logger)
         let authorization = try AdminAuthorization.load(fromFile: configuration.adminTokenFile)
-        let router = ModelServerApp.makeRouter(host: host, configuration: configuration, authorization: authorization)
+        let rooms = LoadEventRooms(loader: host.loader, hub: RoomHub())
+        rooms.start()
+        let router = ModelServerApp.makeRouter(host: host, configuration: configuration, authorization: authorization,
+                                               rooms: rooms)
         server = Server(router: router, limits: configuration.http, eventLoops: 1)
         port = try server.start(listen: [("127.0.0.1", 0)])[0].port
+        rooms.hub.attach(loops: server.loopHandles)
         await host.start()
     }
 

@@ -1,0 +1,140 @@
+import ModelLoading
+import Synchronization
+import WebSocket
+
+/// The bridge from the loader's events to the rooms (DESIGN §1.3, §1.4): each event goes
+/// to `model:<id>` and to `models`, wrapped in the envelope
+/// `{"event":...,"room":...,"seq":n,"data":{...}}` with `seq` counting per room.
+///
+/// Delivery classes (STYLE §1 "rooms stay model-agnostic"): `model_load_progress` of model
+/// X is replaceable under the key `progress:X`; every other event, and the snapshot a client
+/// gets on joining, must be delivered. Each message is framed once (plain, deflated, and as
+/// a Server-Sent Event) and the same bytes go to every subscriber. The last
+/// `recentLimit` messages per room are kept so an SSE client can resume from
+/// `Last-Event-ID`.
+final class LoadEventRooms: Sendable {
+    static let modelsRoom = RoomName("models")
+    static let recentLimit = 512
+
+    let hub: RoomHub
+    private let loader: ModelLoader
+    private let framing = RoomMessageFraming()
+    private struct RoomLog {
+        var seq = 0
+        var recent: [(seq: Int, message: RoomMessage)] = []
+    }
+    private let logs = Mutex<[RoomName: RoomLog]>([:])
+    private let subscription = Mutex<LoadSubscription?>(nil)
+
+    init(loader: ModelLoader, hub: RoomHub) {
+        self.loader = loader
+        self.hub = hub
+    }
+
+    /// Starts forwarding the loader's events.
+    func start() {
+        let token = loader.subscribe { [weak self] event in self?.forward(event) }
+        subscription.withLock { $0 = token }
+    }
+
+    static func room(forModel id: String) -> RoomName { RoomName("model:" + id) }
+
+    /// Whether `room` exists: `models`, or `model:<id>` of a known model.
+    func allows(_ room: RoomName) -> Bool {
+        if room == Self.modelsRoom { return true }
+        guard room.value.hasPrefix("model:") else { return false }
+        return loader.snapshot.status(of: String(room.value.dropFirst(6))) != nil
+    }
+
+    private func forward(_ event: LoadEvent) {
+        let delivery: Delivery = event.kind == .progress ? .replaceable(key: "progress:" + event.modelID) : .mustDeliver
+        for room in [Self.room(forModel: event.modelID), Self.modelsRoom] {
+            // Sequence, framing and publishing under the room's lock keep seq order equal
+            // to delivery order even if two threads publish at once.
+            logs.withLock { logs in
+                var log = logs[room] ?? RoomLog()
+                log.seq += 1
+                let json = Self.envelope(event: event.name, room: room, seq: log.seq) { json in
+                    EventJSON.write(event.dataFields, into: &json)
+                }
+                let message = framing.make(json, delivery: delivery, eventID: log.seq, eventName: event.name)
+                log.recent.append((log.seq, message))
+                if log.recent.count > Self.recentLimit { log.recent.removeFirst(log.recent.count - Self.recentLimit) }
+                logs[room] = log
+                hub.publish(message, to: room)
+            }
+        }
+    }
+
+    /// The `snapshot` message for a client joining `room` now.
+    func snapshot(for room: RoomName) -> RoomMessage? {
+        let snapshot = loader.snapshot
+        return logs.withLock { logs -> RoomMessage? in
+            let seq = logs[room]?.seq ?? 0
+            let json: [UInt8]
+            if room == Self.modelsRoom {
+                json = Self.envelope(event: "snapshot", room: room, seq: seq) { json in
+                    json.beginObject()
+                    json.key("models"); json.beginArray()
+                    for status in snapshot.models { StatusJSON.writeModel(status, into: &json) }
+                    json.endArray()
+                    json.endObject()
+                }
+            } else {
+                guard let status = snapshot.status(of: String(room.value.dropFirst(6))) else { return nil }
+                json = Self.envelope(event: "snapshot", room: room, seq: seq) { StatusJSON.writeModel(status, into: &$0) }
+            }
+            return framing.make(json, delivery: .mustDeliver, eventID: seq, eventName: "snapshot")
+        }
+    }
+
+    /// Messages of `room` after `seq` still held, or nil if some were already dropped.
+    func messages(after seq: Int, in room: RoomName) -> [RoomMessage]? {
+        logs.withLock { logs in
+            guard let log = logs[room] else { return seq == 0 ? [] : nil }
+            guard seq <= log.seq else { return nil }
+            if seq == log.seq { return [] }
+            guard let first = log.recent.first, first.seq <= seq + 1 else { return nil }
+            return log.recent.filter { $0.seq > seq }.map(\.message)
+        }
+    }
+
+    /// Publishes an admin message verbatim to `room` (`POST /v1/rooms/{room}/messages`).
+    func publishVerbatim(_ json: [UInt8], to room: RoomName) -> Int {
+        hub.publish(framing.make(json, delivery: .mustDeliver, eventID: nil, eventName: nil), to: room)
+    }
+
+    private static func envelope(event: String, room: RoomName, seq: Int, data: (inout JSONWriter) -> Void) -> [UInt8] {
+        var json = JSONWriter(capacity: 384)
+        json.beginObject()
+        json.key("event"); json.string(event)
+        json.key("room"); json.string(room.value)
+        json.key("seq"); json.int(seq)
+        json.key("data"); data(&json)
+        json.endObject()
+        return json.bytes
+    }
+}
+
+/// Writes `LoadEvent.dataFields` as JSON.
+enum EventJSON {
+    static func write(_ fields: [LoadEventField], into json: inout JSONWriter) {
+        json.beginObject()
+        for field in fields {
+            json.key(field.key)
+            write(field.value, into: &json)
+        }
+        json.endObject()
+    }
+
+    private static func write(_ value: LoadEventValue, into json: inout JSONWriter) {
+        switch value {
+        case .string(let text): json.string(text)
+        case .int(let number): json.int(number)
+        case .double(let number): json.double(number)
+        case .bool(let flag): json.bool(flag)
+        case .null: json.null()
+        case .object(let fields): write(fields, into: &json)
+        }
+    }
+}

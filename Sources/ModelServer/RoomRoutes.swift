@@ -1,0 +1,66 @@
+import Foundation
+import HTTPServer
+import WebSocket
+
+/// The live-progress endpoints of DESIGN §1.4: `GET /ws` (rooms over WebSocket), `GET
+/// /ws/echo` (with `--enable-echo`), `GET /v1/models/{id}/events` (the same events as
+/// Server-Sent Events, resumable from `Last-Event-ID` while the events are still held), and
+/// `POST /v1/rooms/{room}/messages` (admin: publish a JSON message to a room).
+struct RoomRoutes: Sendable {
+    let rooms: LoadEventRooms
+    let configuration: Configuration
+    let authorization: AdminAuthorization
+
+    func register(in router: inout HTTPRouter) {
+        let rooms = rooms
+        let policy = RoomPolicy(hub: rooms.hub, allowsRoom: { rooms.allows($0) }, snapshot: { rooms.snapshot(for: $0) })
+        var roomLimits = WebSocketLimits.rooms
+        roomLimits.pingInterval = configuration.webSocketPingInterval
+        let endpoint = WebSocketEndpoint(kind: .rooms(policy), limits: roomLimits, outboundLimits: configuration.outboundLimits)
+        let origins = configuration.allowedOrigins.isEmpty ? nil : configuration.allowedOrigins
+        router.add(.get, "/ws", WebSocketRoute.handler(endpoint: endpoint, hub: rooms.hub, allowedOrigins: origins) { request in
+            request.queryValues("room").filter { !$0.isEmpty }.map(RoomName.init)
+        })
+        if configuration.enableEcho {
+            var echoLimits = WebSocketLimits.echo
+            echoLimits.pingInterval = configuration.webSocketPingInterval
+            let echo = WebSocketEndpoint(kind: .echo, limits: echoLimits, outboundLimits: Self.echoOutboundLimits)
+            router.add(.get, "/ws/echo", WebSocketRoute.handler(endpoint: echo, hub: rooms.hub))
+        }
+        router.add(.get, "/v1/models/{id}/events", WebSocketRoute.eventStream(
+            hub: rooms.hub, outboundLimits: configuration.outboundLimits) { request in
+                Self.openEventStream(request, rooms: rooms)
+            })
+        let authorization = authorization
+        router.add(.post, "/v1/rooms/{room}/messages", .synchronous { request in
+            if let denied = authorization.check(request) { return denied }
+            guard (try? JSONSerialization.jsonObject(with: Data(request.body), options: [.fragmentsAllowed])) != nil else {
+                return .error(.badRequest, code: "invalid_json", message: "The body must be a JSON document.")
+            }
+            let room = RoomName(request.pathParameters["room"] ?? "")
+            let recipients = rooms.publishVerbatim(request.body, to: room)
+            return .json(.ok, Array("{\"recipients\":\(recipients)}".utf8))
+        })
+    }
+
+    /// The echo endpoint echoes up to 16 MiB messages: its queue limits must hold them.
+    static let echoOutboundLimits: OutboundLimits = {
+        var limits = OutboundLimits()
+        limits.softBytes = 64 << 20
+        limits.hardBytes = 128 << 20
+        return limits
+    }()
+
+    private static func openEventStream(_ request: HTTPRequest, rooms: LoadEventRooms) -> EventStreamOpening {
+        let id = request.pathParameters["id"] ?? ""
+        let room = LoadEventRooms.room(forModel: id)
+        guard rooms.allows(room) else {
+            return .reject(.error(.notFound, code: "model_not_found", message: "No model with id '\(id)'."))
+        }
+        if let lastID = request.header("Last-Event-ID").flatMap({ Int($0.trimmingASCIIWhitespace()) }),
+           let missed = rooms.messages(after: lastID, in: room) {
+            return .stream(room: room, initial: missed)
+        }
+        return .stream(room: room, initial: rooms.snapshot(for: room).map { [$0] } ?? [])
+    }
+}

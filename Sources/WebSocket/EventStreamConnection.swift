@@ -1,0 +1,124 @@
+import CLinux
+public import EventLoop
+public import HTTPServer
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A Server-Sent Events subscriber of one room (`GET /v1/models/{id}/events`), for curl and
+/// clients that cannot open a WebSocket. It receives the same room messages as WebSocket
+/// members, in their event-stream form, under the same slow-subscriber policy (past the
+/// hard limit the stream is closed: SSE has no close code). A comment line is sent every
+/// `keepAliveInterval` so idle proxies keep the stream open. Input from the client is read
+/// and ignored; its EOF ends the stream.
+public final class EventStreamConnection: DrainableConnection, RoomMember {
+    let socket: UpgradedSocket
+    let loopContext: WebSocketLoopContext
+    let room: RoomName
+    let keepAliveInterval: Duration
+    var outbound: OutboundQueue
+    var interest: PollEvents = .readable
+    var isClosed = false
+    var isJoined = false
+
+    /// Adopts `socket` after the `200` head and sends `initial` (snapshot or missed events).
+    public init(socket: UpgradedSocket, hub: RoomHub, room: RoomName, initial: [RoomMessage],
+                outboundLimits: OutboundLimits, keepAliveInterval: Duration = .seconds(15)) {
+        self.socket = socket
+        loopContext = WebSocketLoopContext.of(socket.loop, hub: hub)
+        self.room = room
+        self.keepAliveInterval = keepAliveInterval
+        outbound = OutboundQueue(limits: outboundLimits)
+        let loop = socket.loop
+        loopContext.openConnections += 1
+        if !socket.pendingOutput.isEmpty {
+            _ = outbound.enqueue(SharedFrame(socket.pendingOutput), delivery: .mustDeliver, now: loop.now)
+        }
+        for message in initial { _ = outbound.enqueue(message.eventStream, delivery: .mustDeliver, now: loop.now) }
+        if socket.isDraining { isClosedAfterFlush = true } else {
+            loopContext.rooms.join(room, self)
+            isJoined = true
+        }
+        flush(loop: loop)
+        loop.armDeadline(loop.now.advanced(by: keepAliveInterval), for: socket.registration)
+    }
+
+    var isClosedAfterFlush = false
+
+    public func handleEvent(_ events: PollEvents, loop: EventLoop) {
+        if events.contains(.error) { return close(loop: loop) }
+        if events.contains(.writable) { flush(loop: loop) }
+        guard !isClosed, events.contains(.readable) || events.contains(.hangup) else { return }
+        while !isClosed {
+            switch try? SocketCalls.read(socket.registration.fd, into: loopContext.scratch) {
+            case .transferred?: continue
+            case .wouldBlock?: return
+            default: return close(loop: loop)
+            }
+        }
+    }
+
+    public func deadlineReached(at now: LoopInstant, loop: EventLoop) {
+        guard !isClosed else { return }
+        _ = outbound.enqueue(Self.keepAliveComment, delivery: .mustDeliver, now: now)
+        flush(loop: loop)
+        loop.armDeadline(now.advanced(by: keepAliveInterval), for: socket.registration)
+    }
+
+    func deliver(_ message: RoomMessage, loop: EventLoop) {
+        guard !isClosed else { return }
+        if outbound.enqueue(message.eventStream, delivery: message.delivery, now: loop.now) == .overHardLimit {
+            loopContext.slowSubscribersClosed += 1
+            return close(loop: loop)
+        }
+        flush(loop: loop)
+    }
+
+    public func drain(loop: EventLoop) {
+        isClosedAfterFlush = true
+        flush(loop: loop)
+    }
+
+    public func forceClose(loop: EventLoop) {
+        close(loop: loop)
+    }
+
+    static let keepAliveComment = SharedFrame(Array(": keep-alive\n\n".utf8))
+
+    func flush(loop: EventLoop) {
+        guard !isClosed else { return }
+        while !outbound.isEmpty {
+            let result = outbound.withPendingBuffers(maxVectors: loopContext.maxVectors) { buffers in
+                loopContext.writev(fd: socket.registration.fd, buffers)
+            }
+            switch result {
+            case .transferred(let count)?: outbound.consume(count)
+            case .wouldBlock?:
+                if interest != [.readable, .writable] {
+                    interest = [.readable, .writable]
+                    loop.modify(socket.registration, interest: interest)
+                }
+                return
+            case .endOfStream?, nil: return close(loop: loop)
+            }
+        }
+        if interest != .readable {
+            interest = .readable
+            loop.modify(socket.registration, interest: interest)
+        }
+        if isClosedAfterFlush { close(loop: loop) }
+    }
+
+    func close(loop: EventLoop) {
+        guard !isClosed else { return }
+        isClosed = true
+        if isJoined { loopContext.rooms.leave(room, self) }
+        loop.deregister(socket.registration)
+        outbound = OutboundQueue(limits: outbound.limits)
+        socket.release(loop)
+        loopContext.openConnections -= 1
+    }
+}
+
+@available(*, unavailable)
+extension EventStreamConnection: Sendable {}

@@ -1,0 +1,123 @@
+public import EventLoop
+
+/// A connection's queued output: shared frames in order, with the slow-subscriber policy
+/// of `OutboundLimits` (STYLE P7). Loop-confined, owned by one connection.
+///
+/// The first entry may be partly written (`headOffset`); it is never replaced, so a frame
+/// on the wire is always finished before anything else starts.
+public struct OutboundQueue {
+    /// The outcome of queueing one message.
+    public enum EnqueueResult: Equatable, Sendable {
+        /// Added at the end.
+        case queued
+        /// Replaced a queued message with the same key (past the soft limit).
+        case replacedOlder
+        /// The connection is over its hard limit (or over the soft one for too long): close
+        /// it with 1013.
+        case overHardLimit
+    }
+
+    private struct Entry {
+        var frame: SharedFrame
+        var key: String?
+    }
+
+    public let limits: OutboundLimits
+    private var entries: [Entry] = []
+    private var head = 0
+    /// Bytes of the first entry already written.
+    private(set) var headOffset = 0
+    /// Bytes queued and not yet written.
+    public private(set) var queuedBytes = 0
+    /// When the queue went past the soft limit, if it is past it now.
+    private var overSoftSince: LoopInstant?
+
+    public init(limits: OutboundLimits) {
+        self.limits = limits
+    }
+
+    /// Whether nothing waits to be written.
+    public var isEmpty: Bool { head == entries.count }
+
+    /// Number of queued frames.
+    public var count: Int { entries.count - head }
+
+    /// Queues `frame` under `delivery`'s rules.
+    public mutating func enqueue(_ frame: SharedFrame, delivery: Delivery, now: LoopInstant) -> EnqueueResult {
+        var result = EnqueueResult.queued
+        let key: String? = if case .replaceable(let key) = delivery { key } else { nil }
+        if queuedBytes > limits.softBytes, let key,
+           let index = entries[(head + 1)...].lastIndex(where: { $0.key == key }) ?? nil {
+            queuedBytes += frame.count - entries[index].frame.count
+            entries[index].frame = frame
+            result = .replacedOlder
+        } else {
+            entries.append(Entry(frame: frame, key: key))
+            queuedBytes += frame.count
+        }
+        return checkLimits(now: now) ? .overHardLimit : result
+    }
+
+    /// Whether the queue is past its hard limit, or past its soft limit for longer than
+    /// the grace period (tracks when it crossed the soft limit).
+    public mutating func checkLimits(now: LoopInstant) -> Bool {
+        if queuedBytes > limits.hardBytes { return true }
+        guard queuedBytes > limits.softBytes else {
+            overSoftSince = nil
+            return false
+        }
+        let since = overSoftSince ?? now
+        overSoftSince = since
+        return since.advanced(by: limits.softGrace) <= now
+    }
+
+    /// Calls `body` with up to `maxVectors` buffers to write, in order (the first starting
+    /// at `headOffset`); returns what `body` returns.
+    public func withPendingBuffers<R>(maxVectors: Int, _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
+        var buffers: [UnsafeRawBufferPointer] = []
+        buffers.reserveCapacity(min(maxVectors, count))
+        // The frames stay alive while `entries` holds them, for the whole call of `body`.
+        return withExtendedLifetime(entries) {
+            for index in head..<min(entries.count, head + maxVectors) {
+                let base = entries[index].frame.buffer
+                buffers.append(index == head ? UnsafeRawBufferPointer(rebasing: base[headOffset...]) : base)
+            }
+            return body(buffers)
+        }
+    }
+
+    /// Drops every queued frame that has not started to go out (before a 1013 close).
+    public mutating func discardUnstarted() {
+        let keep = headOffset > 0 ? 1 : 0
+        let kept = entries[head..<min(entries.count, head + keep)]
+        queuedBytes = kept.reduce(0) { $0 + $1.frame.count } - headOffset
+        entries = Array(kept)
+        head = 0
+        overSoftSince = nil
+    }
+
+    /// Drops `written` bytes from the front.
+    public mutating func consume(_ written: Int) {
+        var remaining = written
+        queuedBytes -= written
+        while remaining > 0, head < entries.count {
+            let left = entries[head].frame.count - headOffset
+            if remaining >= left {
+                remaining -= left
+                head += 1
+                headOffset = 0
+            } else {
+                headOffset += remaining
+                remaining = 0
+            }
+        }
+        if head == entries.count {
+            entries.removeAll(keepingCapacity: entries.capacity <= 64)
+            head = 0
+        } else if head > 64 && head * 2 > entries.count {
+            entries.removeFirst(head)
+            head = 0
+        }
+        if queuedBytes <= limits.softBytes { overSoftSince = nil }
+    }
+}

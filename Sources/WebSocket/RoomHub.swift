@@ -1,0 +1,109 @@
+public import EventLoop
+import Synchronization
+
+/// Routes room messages to subscribers on every loop (DESIGN §1.4, STYLE P7).
+///
+/// A message is framed (and compressed) once by the caller; `publish` looks up which loops
+/// have members of the room and hands the same `RoomMessage` to each of them through its
+/// `execute` queue. It never waits and never fails toward the publisher: a slow or broken
+/// subscriber is dealt with on its own loop (coalesced, or closed with 1013).
+public final class RoomHub: Sendable {
+    private let loops = Mutex<[EventLoopHandle]>([])
+    /// Members per room per loop index (counts only; the connections live on their loops).
+    private let membership = Mutex<[RoomName: [Int: Int]]>([:])
+
+    public init() {}
+
+    /// Tells the hub which loops exist (after the server started).
+    public func attach(loops handles: [EventLoopHandle]) {
+        loops.withLock { $0 = handles }
+    }
+
+    /// Sends `message` to every member of `room`. Returns the number of members when it was
+    /// published (each will get it or be closed).
+    @discardableResult
+    public func publish(_ message: RoomMessage, to room: RoomName) -> Int {
+        let perLoop = membership.withLock { $0[room] ?? [:] }
+        guard !perLoop.isEmpty else { return 0 }
+        let handles = loops.withLock { $0 }
+        var recipients = 0
+        for (index, count) in perLoop where count > 0 && index < handles.count {
+            recipients += count
+            handles[index].execute { loop in
+                loop.attached(LoopRooms.self)?.deliver(message, to: room, loop: loop)
+            }
+        }
+        return recipients
+    }
+
+    /// Members of `room` right now, across loops.
+    public func memberCount(of room: RoomName) -> Int {
+        membership.withLock { $0[room]?.values.reduce(0, +) ?? 0 }
+    }
+
+    func memberJoined(_ room: RoomName, loopIndex: Int) {
+        membership.withLock { $0[room, default: [:]][loopIndex, default: 0] += 1 }
+    }
+
+    func memberLeft(_ room: RoomName, loopIndex: Int) {
+        membership.withLock { rooms in
+            guard var perLoop = rooms[room] else { return }
+            perLoop[loopIndex, default: 0] -= 1
+            if perLoop[loopIndex, default: 0] <= 0 { perLoop[loopIndex] = nil }
+            rooms[room] = perLoop.isEmpty ? nil : perLoop
+        }
+    }
+}
+
+/// A connection that can be a room member.
+protocol RoomMember: AnyObject {
+    /// Queues `message` (the policy of `OutboundQueue`) and starts writing it.
+    func deliver(_ message: RoomMessage, loop: EventLoop)
+}
+
+/// The rooms of one loop: which of its connections are in which room. Loop-confined.
+///
+/// Membership does not change while a room's message is being delivered (uWS's rule):
+/// joins and leaves requested during delivery are applied right after it.
+final class LoopRooms {
+    let hub: RoomHub
+    let loopIndex: Int
+    private var members: [RoomName: [ObjectIdentifier: any RoomMember]] = [:]
+    private var isDelivering = false
+    private var deferred: [(join: Bool, room: RoomName, member: any RoomMember)] = []
+
+    init(hub: RoomHub, loopIndex: Int) {
+        self.hub = hub
+        self.loopIndex = loopIndex
+    }
+
+    func join(_ room: RoomName, _ member: any RoomMember) {
+        guard !isDelivering else { return deferred.append((true, room, member)) }
+        let id = ObjectIdentifier(member)
+        guard members[room]?[id] == nil else { return }
+        members[room, default: [:]][id] = member
+        hub.memberJoined(room, loopIndex: loopIndex)
+    }
+
+    func leave(_ room: RoomName, _ member: any RoomMember) {
+        guard !isDelivering else { return deferred.append((false, room, member)) }
+        guard members[room]?.removeValue(forKey: ObjectIdentifier(member)) != nil else { return }
+        if members[room]?.isEmpty == true { members[room] = nil }
+        hub.memberLeft(room, loopIndex: loopIndex)
+    }
+
+    func deliver(_ message: RoomMessage, to room: RoomName, loop: EventLoop) {
+        guard let roomMembers = members[room] else { return }
+        isDelivering = true
+        for member in roomMembers.values { member.deliver(message, loop: loop) }
+        isDelivering = false
+        let pending = deferred
+        deferred.removeAll()
+        for change in pending {
+            if change.join { join(change.room, change.member) } else { leave(change.room, change.member) }
+        }
+    }
+}
+
+@available(*, unavailable)
+extension LoopRooms: Sendable {}

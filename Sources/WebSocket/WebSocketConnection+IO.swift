@@ -1,0 +1,161 @@
+import CLinux
+import EventLoop
+import HTTPServer
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reading frames, writing the queue, and closing.
+extension WebSocketConnection {
+    func readAvailable(loop: EventLoop) {
+        var reads = 0
+        while !isClosed && reads < 4 {
+            let result: IOResult
+            do {
+                result = try SocketCalls.read(socket.registration.fd, into: loopContext.scratch)
+            } catch {
+                return closeSocket(loop: loop)
+            }
+            switch result {
+            case .transferred(let count):
+                reads += 1
+                inbound.append(contentsOf: UnsafeRawBufferPointer(rebasing: loopContext.scratch[..<count]))
+                if count < loopContext.scratch.count { reads = .max }
+            case .wouldBlock:
+                reads = .max
+            case .endOfStream:
+                // RFC 6455 §7.1.1: the peer closed TCP; nothing more can be said.
+                processInbound(loop: loop)
+                return closeSocket(loop: loop)
+            }
+        }
+        processInbound(loop: loop)
+        flush(loop: loop)
+    }
+
+    /// Decodes and handles every complete frame in `inbound`.
+    func processInbound(loop: EventLoop) {
+        var consumedTotal = 0
+        defer {
+            if consumedTotal > 0 && !isClosed {
+                if consumedTotal == inbound.count {
+                    inbound.removeAll(keepingCapacity: false)  // idle connections hold no buffer
+                } else {
+                    inbound.removeFirst(consumedTotal)
+                }
+            }
+        }
+        while !isClosed {
+            let decoded = inbound.withUnsafeBytes { bytes in
+                Result { () throws(WebSocketProtocolError) in
+                    try decoder.decode(UnsafeRawBufferPointer(rebasing: bytes[consumedTotal...]))
+                }
+            }
+            switch decoded {
+            case .failure(let error):
+                return fail(error, loop: loop)
+            case .success(.needMoreBytes):
+                return
+            case .success(.frame(let frame, let consumed)):
+                consumedTotal += consumed
+                lastHeard = loop.now
+                missedPongs = 0
+                do {
+                    if let message = try assembler.frameReceived(frame) { handle(message, loop: loop) }
+                } catch {
+                    return fail(error, loop: loop)
+                }
+            }
+        }
+    }
+
+    private func handle(_ message: WebSocketMessage, loop: EventLoop) {
+        switch message {
+        case .ping(let payload):
+            guard !isCloseSent else { return }
+            var pong: [UInt8] = []
+            WebSocketFrameEncoder.encodePong(payload: payload, into: &pong)
+            send(pong, loop: loop)
+        case .pong:
+            break
+        case .close(let code, _):
+            if isCloseSent { return closeSocket(loop: loop) }
+            // Echo the peer's code (RFC 6455 §5.5.1); a close without a code gets an empty one.
+            var frame: [UInt8] = []
+            if let code { WebSocketFrameEncoder.encodeClose(code: code, reason: .normal, into: &frame) }
+            else { WebSocketFrameEncoder.encodeEmptyClose(into: &frame) }
+            isCloseSent = true
+            closesAfterFlush = true
+            send(frame, loop: loop)
+        case .text(let bytes):
+            guard !isCloseSent else { return }
+            endpoint.textReceived(bytes, connection: self, loop: loop)
+        case .binary(let bytes):
+            guard !isCloseSent else { return }
+            endpoint.binaryReceived(bytes, connection: self, loop: loop)
+        }
+    }
+
+    /// Fails the connection for a protocol violation (STYLE §5): close frame, then TCP close.
+    func fail(_ error: WebSocketProtocolError, loop: EventLoop) {
+        closesAfterFlush = true
+        startClose(code: error.closeCode, reason: error.reason, loop: loop)
+    }
+
+    /// Sends a close frame (once) and stops accepting messages; the socket closes when the
+    /// frame is written and the peer answered, or after a short deadline.
+    func startClose(code: CloseCode, reason: CloseReason, loop: EventLoop, discardQueued: Bool = false) {
+        guard !isCloseSent, !isClosed else { return }
+        if discardQueued { outbound.discardUnstarted() }
+        var frame: [UInt8] = []
+        WebSocketFrameEncoder.encodeClose(code: code, reason: reason, into: &frame)
+        isCloseSent = true
+        send(frame, loop: loop)
+        armedDeadline = nil
+        armPingDeadline(loop: loop)
+    }
+
+    /// Queues a frame made for this connection alone (control frames, echo replies).
+    func send(_ frame: [UInt8], loop: EventLoop) {
+        _ = outbound.enqueue(SharedFrame(frame), delivery: .mustDeliver, now: loop.now)
+        flush(loop: loop)
+    }
+
+    /// Writes the queue with `writev`; arms `EPOLLOUT` only after a short write.
+    func flush(loop: EventLoop) {
+        guard !isClosed else { return }
+        while !outbound.isEmpty {
+            let result = outbound.withPendingBuffers(maxVectors: loopContext.maxVectors) { buffers in
+                loopContext.writev(fd: socket.registration.fd, buffers)
+            }
+            switch result {
+            case .transferred(let count)?: outbound.consume(count)
+            case .wouldBlock?: return setInterest([.readable, .writable], loop: loop)
+            case .endOfStream?, nil: return closeSocket(loop: loop)
+            }
+        }
+        setInterest(.readable, loop: loop)
+        // Once the close frame is out after the peer's close (or after failing it), the
+        // server closes TCP first (RFC 6455 §7.1.1).
+        if closesAfterFlush { closeSocket(loop: loop) }
+    }
+
+    func setInterest(_ wanted: PollEvents, loop: EventLoop) {
+        guard wanted != interest, !isClosed else { return }
+        interest = wanted
+        loop.modify(socket.registration, interest: wanted)
+    }
+
+    /// Deregisters, closes the socket, leaves every room and gives back the slot.
+    func closeSocket(loop: EventLoop) {
+        guard !isClosed else { return }
+        isClosed = true
+        for room in rooms { loopContext.rooms.leave(room, self) }
+        rooms.removeAll()
+        loop.deregister(socket.registration)
+        inbound = []
+        outbound = OutboundQueue(limits: outbound.limits)
+        socket.release(loop)
+        loopContext.openConnections -= 1
+    }
+}

@@ -1,0 +1,57 @@
+import EventLoop
+
+/// Room membership and commands, and the echo endpoint's replies.
+extension WebSocketConnection {
+    /// Joins `room` and sends its snapshot first, so the client starts from the current state.
+    func join(_ room: RoomName, loop: EventLoop) {
+        guard case .rooms(let policy) = endpoint.kind else { return }
+        guard policy.allowsRoom(room) else {
+            return sendError(code: "unknown_room", message: "There is no room named '\(room.value)'.", loop: loop)
+        }
+        if !rooms.contains(room) {
+            rooms.append(room)
+            loopContext.rooms.join(room, self)
+        }
+        if let snapshot = policy.snapshot(room) { deliver(snapshot, loop: loop) }
+    }
+
+    func leave(_ room: RoomName, loop: EventLoop) {
+        guard let index = rooms.firstIndex(of: room) else {
+            return sendError(code: "not_subscribed", message: "Not subscribed to '\(room.value)'.", loop: loop)
+        }
+        rooms.remove(at: index)
+        loopContext.rooms.leave(room, self)
+        sendEvent(#"{"event":"unsubscribed","room":"# + RoomCommand.quoted(room.value) + "}", loop: loop)
+    }
+
+    func roomCommandReceived(_ bytes: [UInt8], policy: RoomPolicy, loop: EventLoop) {
+        switch RoomCommand.parse(bytes) {
+        case .success(.subscribe(let room)): join(room, loop: loop)
+        case .success(.unsubscribe(let room)): leave(room, loop: loop)
+        case .failure(let problem): sendError(code: problem.code, message: problem.message, loop: loop)
+        }
+    }
+
+    func sendError(code: String, message: String, loop: EventLoop) {
+        sendEvent(#"{"event":"error","data":{"code":"# + RoomCommand.quoted(code) + #","message":"#
+                  + RoomCommand.quoted(message) + "}}", loop: loop)
+    }
+
+    private func sendEvent(_ json: String, loop: EventLoop) {
+        var frame: [UInt8] = []
+        WebSocketFrameEncoder.encode(opcode: .text, payload: Array(json.utf8), into: &frame)
+        send(frame, loop: loop)
+    }
+
+    /// Echo endpoint: the message back, compressed when negotiated and worth it.
+    func echo(_ payload: [UInt8], opcode: WebSocketFrame.Opcode, loop: EventLoop) {
+        var frame: [UInt8] = []
+        if negotiatedDeflate && payload.count >= RoomMessageFraming.compressionThresholdBytes {
+            let compressed = loopContext.deflater.compress(payload)
+            WebSocketFrameEncoder.encode(opcode: opcode, payload: compressed, rsv1: true, into: &frame)
+        } else {
+            WebSocketFrameEncoder.encode(opcode: opcode, payload: payload, into: &frame)
+        }
+        send(frame, loop: loop)
+    }
+}

@@ -1,0 +1,123 @@
+import CLinux
+public import EventLoop
+public import HTTPServer
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One WebSocket connection after the upgrade: its decoder, message assembler, outbound
+/// queue and timers, on the loop that owns its socket (the thin I/O shell of STYLE P1).
+///
+/// Policies:
+/// - Closing handshake (RFC 6455 §5.5.1, §7): a peer's close frame is answered with a close
+///   frame (its code, or 1000), then the server closes TCP once that frame is written. A
+///   protocol violation is answered with a close frame carrying the mapped code and reason
+///   (`WebSocketProtocolError`), then the same. Nothing is read after a close is sent except
+///   the peer's close.
+/// - Idle connections are pinged every `pingInterval`; after `maxMissedPongs` pings without
+///   any answer (or any other frame), the socket is closed.
+/// - Output is a queue of shared frames with the slow-subscriber policy of `OutboundQueue`;
+///   a connection over its hard limit is closed with 1013.
+/// - Draining (shutdown): close 1001, then close TCP once written or at the grace deadline.
+public final class WebSocketConnection: DrainableConnection, RoomMember {
+    let socket: UpgradedSocket
+    let endpoint: WebSocketEndpoint
+    let loopContext: WebSocketLoopContext
+    var decoder: WebSocketFrameDecoder
+    var assembler: WebSocketMessageAssembler
+    let negotiatedDeflate: Bool
+    var inbound: [UInt8] = []
+    var outbound: OutboundQueue
+    var interest: PollEvents = .readable
+    var lastHeard: LoopInstant
+    var missedPongs = 0
+    var armedDeadline: LoopInstant?
+    var isCloseSent = false
+    /// Close TCP as soon as the queue is written (peer closed, or we failed it).
+    var closesAfterFlush = false
+    var isClosed = false
+    var rooms: [RoomName] = []
+
+    init(socket: UpgradedSocket, endpoint: WebSocketEndpoint, loopContext: WebSocketLoopContext, deflate: Bool) {
+        self.socket = socket
+        self.endpoint = endpoint
+        self.loopContext = loopContext
+        negotiatedDeflate = deflate
+        decoder = WebSocketFrameDecoder(limits: endpoint.limits, allowsCompressedFrames: deflate)
+        assembler = WebSocketMessageAssembler(limits: endpoint.limits, inflater: deflate ? Inflater(keepsContext: true) : nil)
+        outbound = OutboundQueue(limits: endpoint.outboundLimits)
+        lastHeard = socket.loop.now
+    }
+
+    /// Starts the connection on its loop: pending `101` bytes, buffered input, initial rooms.
+    func start(initialRooms: [RoomName]) {
+        let loop = socket.loop
+        if !socket.pendingOutput.isEmpty {
+            _ = outbound.enqueue(SharedFrame(socket.pendingOutput), delivery: .mustDeliver, now: loop.now)
+        }
+        for room in initialRooms { join(room, loop: loop) }
+        if socket.isDraining {
+            drain(loop: loop)
+        } else if !socket.inbound.isEmpty {
+            inbound = socket.inbound
+            processInbound(loop: loop)
+        }
+        flush(loop: loop)
+        armPingDeadline(loop: loop)
+    }
+
+    public func handleEvent(_ events: PollEvents, loop: EventLoop) {
+        if events.contains(.error) { return closeSocket(loop: loop) }
+        if events.contains(.writable) { flush(loop: loop) }
+        guard !isClosed, events.contains(.readable) || events.contains(.hangup) else { return }
+        readAvailable(loop: loop)
+    }
+
+    public func deadlineReached(at now: LoopInstant, loop: EventLoop) {
+        armedDeadline = nil
+        guard !isClosed else { return }
+        if isCloseSent {
+            // The peer had its chance to answer our close; give up on it.
+            return closeSocket(loop: loop)
+        }
+        let pingDue = lastHeard.advanced(by: endpoint.limits.pingInterval)
+        guard now >= pingDue else { return armPingDeadline(loop: loop) }
+        if missedPongs >= endpoint.limits.maxMissedPongs { return closeSocket(loop: loop) }
+        missedPongs += 1
+        lastHeard = now
+        var ping: [UInt8] = []
+        WebSocketFrameEncoder.encodePing(into: &ping)
+        send(ping, loop: loop)
+        armPingDeadline(loop: loop)
+    }
+
+    public func drain(loop: EventLoop) {
+        startClose(code: .goingAway, reason: .serverShuttingDown, loop: loop)
+    }
+
+    public func forceClose(loop: EventLoop) {
+        closeSocket(loop: loop)
+    }
+
+    func deliver(_ message: RoomMessage, loop: EventLoop) {
+        guard !isClosed, !isCloseSent else { return }
+        let frame = message.frame(compressed: negotiatedDeflate)
+        if outbound.enqueue(frame, delivery: message.delivery, now: loop.now) == .overHardLimit {
+            loopContext.slowSubscribersClosed += 1
+            closesAfterFlush = true
+            return startClose(code: .tryAgainLater, reason: .outboundLimitExceeded, loop: loop, discardQueued: true)
+        }
+        flush(loop: loop)
+    }
+
+    func armPingDeadline(loop: EventLoop) {
+        guard !isClosed else { return }
+        let deadline = isCloseSent ? loop.now.advanced(by: .seconds(5)) : lastHeard.advanced(by: endpoint.limits.pingInterval)
+        if let armed = armedDeadline, armed <= deadline { return }
+        armedDeadline = deadline
+        loop.armDeadline(deadline, for: socket.registration)
+    }
+}
+
+@available(*, unavailable)
+extension WebSocketConnection: Sendable {}

@@ -1,0 +1,49 @@
+import CLinux
+import EventLoop
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What WebSocket connections on one loop share: a read scratch buffer, an iovec array for
+/// `writev`, a deflater for echo replies, the loop's rooms, and counters. Loop-confined;
+/// attached to the loop on first use.
+final class WebSocketLoopContext {
+    let scratch: UnsafeMutableRawBufferPointer
+    let vectors: UnsafeMutableBufferPointer<iovec>
+    let maxVectors = 64
+    let rooms: LoopRooms
+    lazy var deflater = Deflater()
+    var openConnections = 0
+    var slowSubscribersClosed = 0
+
+    private init(hub: RoomHub, loopIndex: Int) {
+        scratch = .allocate(byteCount: 64 * 1024, alignment: 16)
+        vectors = .allocate(capacity: maxVectors)
+        rooms = LoopRooms(hub: hub, loopIndex: loopIndex)
+    }
+
+    deinit {
+        scratch.deallocate()
+        vectors.deallocate()
+    }
+
+    /// The context of `loop`, created on first use.
+    static func of(_ loop: EventLoop, hub: RoomHub) -> WebSocketLoopContext {
+        if let existing = loop.attached(WebSocketLoopContext.self) { return existing }
+        let context = WebSocketLoopContext(hub: hub, loopIndex: loop.handle.index)
+        loop.attach(context)
+        loop.attach(context.rooms)
+        return context
+    }
+
+    /// One `writev` of `buffers`; nil on a socket error.
+    func writev(fd: Int32, _ buffers: [UnsafeRawBufferPointer]) -> IOResult? {
+        for (index, buffer) in buffers.enumerated() {
+            vectors[index] = iovec(iov_base: UnsafeMutableRawPointer(mutating: buffer.baseAddress), iov_len: buffer.count)
+        }
+        return try? SocketCalls.writev(fd, UnsafeMutableBufferPointer(rebasing: vectors[..<buffers.count]))
+    }
+}
+
+@available(*, unavailable)
+extension WebSocketLoopContext: Sendable {}
