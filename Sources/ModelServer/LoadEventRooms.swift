@@ -39,11 +39,16 @@ final class LoadEventRooms: Sendable {
 
     static func room(forModel id: String) -> RoomName { RoomName("model:" + id) }
 
-    /// Whether `room` exists: `models`, or `model:<id>` of a known model.
+    /// Whether clients may join `room`: `models`; `model:<id>` of a known model; or any
+    /// other name of 1–128 letters, digits and `:._-` (free rooms for admin messages, which
+    /// have no snapshot).
     func allows(_ room: RoomName) -> Bool {
         if room == Self.modelsRoom { return true }
-        guard room.value.hasPrefix("model:") else { return false }
-        return loader.snapshot.status(of: String(room.value.dropFirst(6))) != nil
+        if room.value.hasPrefix("model:") { return loader.snapshot.status(of: String(room.value.dropFirst(6))) != nil }
+        return (1...128).contains(room.value.utf8.count) && room.value.utf8.allSatisfy { byte in
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                || byte == UInt8(ascii: ":") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+        }
     }
 
     private func forward(_ event: LoadEvent) {
@@ -81,7 +86,9 @@ final class LoadEventRooms: Sendable {
                     json.endObject()
                 }
             } else {
-                guard let status = snapshot.status(of: String(room.value.dropFirst(6))) else { return nil }
+                guard room.value.hasPrefix("model:"), let status = snapshot.status(of: String(room.value.dropFirst(6))) else {
+                    return nil
+                }
                 json = Self.envelope(event: "snapshot", room: room, seq: seq) { StatusJSON.writeModel(status, into: &$0) }
             }
             return framing.make(json, delivery: .mustDeliver, eventID: seq, eventName: "snapshot")
