@@ -16,7 +16,8 @@ struct InferRoutes: Sendable {
             router.add(.post, path, .asynchronous { request, responder in
                 let id = request.pathParameters["id"] ?? ""
                 let parsed: InferRequest
-                switch InferRequest.parse(request.body) {
+                let jsonLength = request.header("Inference-Header-Content-Length").flatMap { Int($0.trimmingASCIIWhitespace()) }
+                switch InferRequest.parse(request.body, jsonLength: jsonLength) {
                 case .success(let value): parsed = value
                 case .failure(let problem): return responder.respond(TritonRoutes.error(.badRequest, problem.message))
                 }
@@ -59,16 +60,39 @@ struct InferRoutes: Sendable {
     }
 }
 
-/// A parsed OIP inference request with one BYTES input.
+/// A parsed OIP inference request with one BYTES input, in JSON or with Triton's binary
+/// tensor data extension (`Inference-Header-Content-Length: N`: the first N bytes are the
+/// JSON, the input's data follows as elements of a 4-byte little-endian length and its
+/// bytes — what `tritonclient` sends by default). The answer is always JSON, which Triton's
+/// clients accept.
 struct InferRequest: Sendable {
     var texts: [String]
     var id: String?
 
     struct Problem: Error { var message: String }
 
-    static func parse(_ body: [UInt8]) -> Result<InferRequest, Problem> {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
+    static func parse(_ body: [UInt8], jsonLength: Int? = nil) -> Result<InferRequest, Problem> {
+        let jsonBytes: ArraySlice<UInt8>
+        var binary: ArraySlice<UInt8> = []
+        if let jsonLength {
+            guard jsonLength >= 0, jsonLength <= body.count else {
+                return .failure(Problem(message: "Inference-Header-Content-Length is larger than the body."))
+            }
+            jsonBytes = body[..<jsonLength]
+            binary = body[jsonLength...]
+        } else {
+            jsonBytes = body[...]
+        }
+        guard var object = (try? JSONSerialization.jsonObject(with: Data(jsonBytes))) as? [String: Any] else {
             return .failure(Problem(message: "The body must be a JSON object."))
+        }
+        if jsonLength != nil, var inputs = object["inputs"] as? [[String: Any]], inputs.count == 1,
+           let parameters = inputs[0]["parameters"] as? [String: Any], let size = parameters["binary_data_size"] as? Int {
+            guard size == binary.count, let texts = decodeBinaryStrings(binary) else {
+                return .failure(Problem(message: "The binary tensor data does not match binary_data_size."))
+            }
+            inputs[0]["data"] = texts
+            object["inputs"] = inputs
         }
         guard let inputs = object["inputs"] as? [[String: Any]], inputs.count == 1, let input = inputs.first else {
             return .failure(Problem(message: "Expected exactly one input tensor of texts."))
@@ -90,5 +114,23 @@ struct InferRequest: Sendable {
             return .failure(Problem(message: "The input tensor's shape \(shape) does not match its \(texts.count) values."))
         }
         return .success(InferRequest(texts: texts.compactMap { $0 as? String }, id: object["id"] as? String))
+    }
+
+    /// Triton's BYTES serialisation: each element is a 4-byte little-endian length then
+    /// that many bytes (UTF-8 text here).
+    static func decodeBinaryStrings(_ bytes: ArraySlice<UInt8>) -> [String]? {
+        var texts: [String] = []
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            guard bytes.endIndex - index >= 4 else { return nil }
+            let length = Int(bytes[index]) | Int(bytes[index + 1]) << 8 | Int(bytes[index + 2]) << 16 | Int(bytes[index + 3]) << 24
+            index += 4
+            guard length <= bytes.endIndex - index, let text = String(validating: bytes[index..<(index + length)], as: UTF8.self) else {
+                return nil
+            }
+            texts.append(text)
+            index += length
+        }
+        return texts
     }
 }
