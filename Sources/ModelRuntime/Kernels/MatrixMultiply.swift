@@ -77,32 +77,31 @@ enum MatrixMultiply {
         let bias = UnsafeRawPointer(weights.bias.pointer + panel * width).load(as: SIMD16<Float>.self)
         let firstColumn = panel * width
         let columnCount = min(width, weights.outputCount - firstColumn)
+        let stride = weights.outputCount
         var row = 0
-        while row + tileRows <= rowCount {
-            let tile = tile4(input: input + row * inputCount, stride: inputCount, panel: panelBase, depth: inputCount)
-            let destination = output + row * weights.outputCount + firstColumn
-            let stride = weights.outputCount
-            store(tile.0 + bias, activation: activation, columnCount: columnCount, to: destination)
-            store(tile.1 + bias, activation: activation, columnCount: columnCount, to: destination + stride)
-            store(tile.2 + bias, activation: activation, columnCount: columnCount, to: destination + 2 * stride)
-            store(tile.3 + bias, activation: activation, columnCount: columnCount, to: destination + 3 * stride)
-            row += tileRows
-        }
         while row < rowCount {
-            let sum = tile1(input: input + row * inputCount, panel: panelBase, depth: inputCount)
-            store(sum + bias, activation: activation, columnCount: columnCount,
-                  to: output + row * weights.outputCount + firstColumn)
-            row += 1
+            // A short last tile repeats its last row in the unused slots (valid memory,
+            // results dropped) so every tile runs the four-accumulator loop.
+            let rows = min(tileRows, rowCount - row)
+            let first = input + row * inputCount
+            let tile = tile4(first, first + min(1, rows - 1) * inputCount, first + min(2, rows - 1) * inputCount,
+                             first + min(3, rows - 1) * inputCount, panel: panelBase, depth: inputCount)
+            let destination = output + row * stride + firstColumn
+            store(tile.0 + bias, activation: activation, columnCount: columnCount, to: destination)
+            if rows > 1 { store(tile.1 + bias, activation: activation, columnCount: columnCount, to: destination + stride) }
+            if rows > 2 { store(tile.2 + bias, activation: activation, columnCount: columnCount, to: destination + 2 * stride) }
+            if rows > 3 { store(tile.3 + bias, activation: activation, columnCount: columnCount, to: destination + 3 * stride) }
+            row += rows
         }
     }
 
     /// Four rows × sixteen columns, summed over `depth`.
     @inline(__always)
     private static func tile4(
-        input: UnsafePointer<Float>, stride: Int, panel: UnsafePointer<Float>, depth: Int
+        _ row0: UnsafePointer<Float>, _ row1: UnsafePointer<Float>, _ row2: UnsafePointer<Float>,
+        _ row3: UnsafePointer<Float>, panel: UnsafePointer<Float>, depth: Int
     ) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
         var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-        let row0 = input, row1 = input + stride, row2 = input + 2 * stride, row3 = input + 3 * stride
         var line = UnsafeRawPointer(panel)
         for k in 0..<depth {
             let weights = line.load(as: SIMD16<Float>.self)
@@ -113,18 +112,6 @@ enum MatrixMultiply {
             line += 64
         }
         return (sum0, sum1, sum2, sum3)
-    }
-
-    /// One row × sixteen columns, summed over `depth`.
-    @inline(__always)
-    private static func tile1(input: UnsafePointer<Float>, panel: UnsafePointer<Float>, depth: Int) -> SIMD16<Float> {
-        var sum = SIMD16<Float>()
-        var line = UnsafeRawPointer(panel)
-        for k in 0..<depth {
-            sum += line.load(as: SIMD16<Float>.self) * input[k]
-            line += 64
-        }
-        return sum
     }
 
     /// All rows of Y for one panel, with scalar arithmetic (the debug-build kernel).
