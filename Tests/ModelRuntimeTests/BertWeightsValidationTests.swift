@@ -168,8 +168,7 @@ struct BertTinyModel {
 
     /// A session over the tiny configuration, as step 2 would return it.
     static func makeSession() -> BertLoadSession {
-        BertLoadSession(directory: "/nonexistent", configuration: configuration, tokenizer: nil,
-                        weightsFileName: "model.safetensors")
+        BertLoadSession(configuration: configuration, tokenizer: nil, weightsFileName: "model.safetensors")
     }
 
     /// Steps 4 to 9 over this file.

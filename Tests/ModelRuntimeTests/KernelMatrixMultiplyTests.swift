@@ -35,7 +35,8 @@ struct KernelMatrixMultiplyTests {
         return result
     }
 
-    static func run(rows: Int, outputs: Int, inputs: Int, activation: MatrixMultiply.Activation, seed: UInt64) -> (fast: [Float], naive: [Float]) {
+    static func run(rows: Int, outputs: Int, inputs: Int, activation: MatrixMultiply.Activation, seed: UInt64,
+                    kernel: MatrixMultiply.Kernel) -> (fast: [Float], naive: [Float]) {
         var values = SeededValues(state: seed)
         let input = values.array(rows * inputs)
         let weight = values.array(outputs * inputs)
@@ -45,7 +46,7 @@ struct KernelMatrixMultiplyTests {
         input.withUnsafeBufferPointer { source in
             fast.withUnsafeMutableBufferPointer { destination in
                 MatrixMultiply.multiply(input: source.baseAddress!, rowCount: rows, weights: packed,
-                                        activation: activation, output: destination.baseAddress!)
+                                        activation: activation, kernel: kernel, output: destination.baseAddress!)
             }
         }
         let expected = naive(input: input, weight: weight, bias: bias, rows: rows, outputs: outputs,
@@ -53,20 +54,21 @@ struct KernelMatrixMultiplyTests {
         return (fast, expected)
     }
 
-    @Test("the packed multiply equals the naive one on odd shapes", arguments: [
+    @Test("both kernels equal the naive product on odd shapes", arguments: MatrixMultiply.Kernel.allCases, [
         (1, 1, 1), (3, 5, 7), (4, 16, 16), (5, 17, 33), (7, 31, 100), (13, 48, 384), (70, 100, 9), (129, 1152, 384),
     ])
-    func packedMatchesNaive(shape: (rows: Int, outputs: Int, inputs: Int)) {
+    func packedMatchesNaive(kernel: MatrixMultiply.Kernel, shape: (rows: Int, outputs: Int, inputs: Int)) {
         let (fast, expected) = Self.run(rows: shape.rows, outputs: shape.outputs, inputs: shape.inputs,
-                                        activation: .identity, seed: UInt64(shape.rows * 1000 + shape.outputs))
+                                        activation: .identity, seed: UInt64(shape.rows * 1000 + shape.outputs),
+                                        kernel: kernel)
         let worst = zip(fast, expected).map { abs($0 - $1) }.max() ?? 0
         // f32 accumulation over K terms of magnitude ≤ 1: error grows about √K · 2⁻²⁴ · K.
         #expect(worst <= 1e-5 * Float(shape.inputs), "max error \(worst)")
     }
 
-    @Test("the GELU epilogue equals GELU applied to the naive product")
-    func geluEpilogueMatchesNaive() {
-        let (fast, expected) = Self.run(rows: 9, outputs: 37, inputs: 21, activation: .gelu, seed: 7)
+    @Test("the GELU epilogue equals GELU applied to the naive product", arguments: MatrixMultiply.Kernel.allCases)
+    func geluEpilogueMatchesNaive(kernel: MatrixMultiply.Kernel) {
+        let (fast, expected) = Self.run(rows: 9, outputs: 37, inputs: 21, activation: .gelu, seed: 7, kernel: kernel)
         let worst = zip(fast, expected).map { abs($0 - $1) }.max() ?? 0
         #expect(worst <= 1e-4, "max error \(worst)")
     }

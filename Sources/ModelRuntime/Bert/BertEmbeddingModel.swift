@@ -2,29 +2,34 @@
 /// to call from many threads at once (each call has its own scratch buffers).
 public struct BertEmbeddingModel: EmbeddingModel {
     let encoder: BertEncoder
-    let tokenizer: (BertTokenizer)?
+    let tokenizer: BertTokenizer?
 
-    init(encoder: BertEncoder, tokenizer: (BertTokenizer)?) {
+    init(encoder: BertEncoder, tokenizer: BertTokenizer?) {
         self.encoder = encoder
         self.tokenizer = tokenizer
     }
 
+    /// `bert-embedding`.
     public var runtimeName: String {
         BertEmbeddingRuntime.runtimeName
     }
 
+    /// Bytes of packed weights and tables (scratch per call is not counted).
     public var residentBytes: Int {
         encoder.byteCount
     }
 
+    /// `hidden_size`.
     public var dimension: Int {
         encoder.configuration.hiddenSize
     }
 
+    /// `max_seq_length` from sentence_bert_config.json.
     public var maxSequenceLength: Int {
         encoder.configuration.maxSequenceLength
     }
 
+    /// Tokenizes `texts` (truncating to `maxSequenceLength`) and embeds them as one batch.
     public func embed(_ texts: [String]) throws(ModelRuntimeError) -> EmbeddingBatch {
         guard let tokenizer else { throw .tokenizerUnavailable }
         return try embed(tokenBatch: tokenizer.encodeBatch(texts, maxLength: maxSequenceLength))

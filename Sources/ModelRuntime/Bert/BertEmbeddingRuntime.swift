@@ -14,6 +14,7 @@ public struct BertEmbeddingRuntime: ModelRuntimeFactory {
     /// Creates the runtime; it holds no state, each load reads its own folder.
     public init() {}
 
+    /// `bert-embedding`.
     public var name: String {
         Self.runtimeName
     }
@@ -28,6 +29,7 @@ public struct BertEmbeddingRuntime: ModelRuntimeFactory {
             && BertConfiguration.declaresBERT(directory: directory)
     }
 
+    /// Step 2: reads and validates the configuration files and loads the tokenizer.
     public func makeSession(directory: String) throws(ModelRuntimeError) -> any ModelLoadSession {
         let configuration = try BertConfiguration.load(directory: directory)
         guard let weights = Self.weightsFile(in: directory) else {
@@ -37,7 +39,7 @@ public struct BertEmbeddingRuntime: ModelRuntimeFactory {
         guard tokenizer.vocabularySize <= configuration.vocabularySize else {
             throw .invalidConfig("the tokenizer has \(tokenizer.vocabularySize) tokens but vocab_size is \(configuration.vocabularySize)")
         }
-        return BertLoadSession(directory: directory, configuration: configuration,
+        return BertLoadSession(configuration: configuration,
                                tokenizer: tokenizer, weightsFileName: weights)
     }
 

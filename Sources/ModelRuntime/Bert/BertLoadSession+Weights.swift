@@ -6,6 +6,8 @@ extension BertLoadSession {
     /// Element types we convert; everything else is refused at step 4.
     static let acceptedDTypes: Set<SafetensorsDType> = [.f32, .f16, .bf16]
 
+    /// Step 4: every tensor the configuration implies is present, F32/F16/BF16, and of the
+    /// exact shape; records where each one is in the file.
     public func validate(_ header: SafetensorsHeader) throws(ModelRuntimeError) {
         fileNames = try Self.check(header, against: configuration)
     }
@@ -33,6 +35,8 @@ extension BertLoadSession {
         return fileNames
     }
 
+    /// Step 7: converts each needed tensor to a 64-byte-aligned f32 buffer, checking
+    /// `isCancelled` between tensors.
     public func materialize(
         weights: UnsafeRawBufferPointer, header: SafetensorsHeader, isCancelled: () -> Bool
     ) throws(ModelRuntimeError) {

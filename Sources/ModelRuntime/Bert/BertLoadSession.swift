@@ -3,9 +3,9 @@
 /// (step 7), packed encoder (step 8), warmed-up model (step 9). Each step frees what the
 /// next one no longer needs; dropping the session frees everything.
 public final class BertLoadSession: ModelLoadSession {
-    let directory: String
     let configuration: BertConfiguration
-    let tokenizer: (BertTokenizer)?
+    let tokenizer: BertTokenizer?
+    /// The weights file, relative to the model folder (`model.safetensors` when present).
     public let weightsFileName: String
 
     /// Canonical name → name in the file, filled by step 4.
@@ -15,13 +15,13 @@ public final class BertLoadSession: ModelLoadSession {
     /// The packed encoder, built by step 8.
     var encoder: BertEncoder?
 
-    init(directory: String, configuration: BertConfiguration, tokenizer: (BertTokenizer)?, weightsFileName: String) {
-        self.directory = directory
+    init(configuration: BertConfiguration, tokenizer: BertTokenizer?, weightsFileName: String) {
         self.configuration = configuration
         self.tokenizer = tokenizer
         self.weightsFileName = weightsFileName
     }
 
+    /// What step 2 read: the encoder's shape, the pooling and the tokenizer.
     public var summary: [(key: String, value: String)] {
         [
             ("architecture", "bert"),
@@ -36,6 +36,8 @@ public final class BertLoadSession: ModelLoadSession {
         ]
     }
 
+    /// Step 8: packs every dense layer for the GEMM kernel and fuses query, key and value,
+    /// then frees the unpacked tensors.
     public func optimize(isCancelled: () -> Bool) throws(ModelRuntimeError) {
         guard !tensors.isEmpty else { throw .stepOutOfOrder("optimize ran before materialize") }
         encoder = try BertEncoder(configuration: configuration, tensors: tensors, isCancelled: isCancelled)
@@ -43,6 +45,8 @@ public final class BertLoadSession: ModelLoadSession {
         tensors = [:]
     }
 
+    /// Step 9: embeds "hello world" and checks the vector is finite and, when the model
+    /// normalises, of unit length (±1e-3).
     public func warmUp() throws(ModelRuntimeError) -> any LoadedModel {
         guard let encoder else { throw .stepOutOfOrder("warm-up ran before optimize") }
         let model = BertEmbeddingModel(encoder: encoder, tokenizer: tokenizer)

@@ -8,7 +8,29 @@
 /// The vector code is plain Swift `SIMD16<Float>`, which the compiler lowers to whatever
 /// vector unit the build targets (SSE2 on baseline x86-64, AVX2 or AVX-512 when enabled,
 /// NEON on arm64).
+///
+/// Kernel policy: release builds use the vector micro-kernel. Debug builds use the scalar
+/// one, because unoptimised generic `SIMD16` arithmetic costs about 100 ns per lane (30×
+/// the scalar loop), which would make every test on the real model take minutes. Both
+/// kernels are tested against a naive product in every build.
 enum MatrixMultiply {
+    /// Which micro-kernel computes the tiles.
+    enum Kernel: Sendable, CaseIterable {
+        /// Four rows × one `SIMD16<Float>` of accumulators held in registers.
+        case vector
+        /// The same tile with scalar arithmetic on an accumulator block on the stack.
+        case scalar
+
+        /// The build's choice (see the type's kernel policy).
+        static var preferred: Kernel {
+            #if DEBUG
+            .scalar
+            #else
+            .vector
+            #endif
+        }
+    }
+
     /// What to apply to each output after adding the bias.
     enum Activation: Sendable {
         /// Nothing.
@@ -24,7 +46,7 @@ enum MatrixMultiply {
     /// row strides K and N.
     static func multiply(
         input: UnsafePointer<Float>, rowCount: Int, weights: PackedMatrix,
-        activation: Activation = .identity, output: UnsafeMutablePointer<Float>
+        activation: Activation = .identity, kernel: Kernel = .preferred, output: UnsafeMutablePointer<Float>
     ) {
         guard rowCount > 0 else { return }
         // Below ~64 K multiply-adds per core a thread hand-off costs more than it saves.
@@ -32,8 +54,14 @@ enum MatrixMultiply {
         let minimumPanels = max(1, 65_536 / max(work, 1))
         ParallelLoop.forRanges(total: weights.panelCount, minimumSize: minimumPanels) { panels in
             for panel in panels {
-                multiplyPanel(input: input, rowCount: rowCount, weights: weights, panel: panel,
-                              activation: activation, output: output)
+                switch kernel {
+                case .vector:
+                    multiplyPanel(input: input, rowCount: rowCount, weights: weights, panel: panel,
+                                  activation: activation, output: output)
+                case .scalar:
+                    multiplyPanelScalar(input: input, rowCount: rowCount, weights: weights, panel: panel,
+                                        activation: activation, output: output)
+                }
             }
         }
     }
@@ -49,32 +77,31 @@ enum MatrixMultiply {
         let bias = UnsafeRawPointer(weights.bias.pointer + panel * width).load(as: SIMD16<Float>.self)
         let firstColumn = panel * width
         let columnCount = min(width, weights.outputCount - firstColumn)
+        let stride = weights.outputCount
         var row = 0
-        while row + tileRows <= rowCount {
-            let tile = tile4(input: input + row * inputCount, stride: inputCount, panel: panelBase, depth: inputCount)
-            let destination = output + row * weights.outputCount + firstColumn
-            let stride = weights.outputCount
-            store(tile.0 + bias, activation: activation, columnCount: columnCount, to: destination)
-            store(tile.1 + bias, activation: activation, columnCount: columnCount, to: destination + stride)
-            store(tile.2 + bias, activation: activation, columnCount: columnCount, to: destination + 2 * stride)
-            store(tile.3 + bias, activation: activation, columnCount: columnCount, to: destination + 3 * stride)
-            row += tileRows
-        }
         while row < rowCount {
-            let sum = tile1(input: input + row * inputCount, panel: panelBase, depth: inputCount)
-            store(sum + bias, activation: activation, columnCount: columnCount,
-                  to: output + row * weights.outputCount + firstColumn)
-            row += 1
+            // A short last tile repeats its last row in the unused slots (valid memory,
+            // results dropped) so every tile runs the four-accumulator loop.
+            let rows = min(tileRows, rowCount - row)
+            let first = input + row * inputCount
+            let tile = tile4(first, first + min(1, rows - 1) * inputCount, first + min(2, rows - 1) * inputCount,
+                             first + min(3, rows - 1) * inputCount, panel: panelBase, depth: inputCount)
+            let destination = output + row * stride + firstColumn
+            store(tile.0 + bias, activation: activation, columnCount: columnCount, to: destination)
+            if rows > 1 { store(tile.1 + bias, activation: activation, columnCount: columnCount, to: destination + stride) }
+            if rows > 2 { store(tile.2 + bias, activation: activation, columnCount: columnCount, to: destination + 2 * stride) }
+            if rows > 3 { store(tile.3 + bias, activation: activation, columnCount: columnCount, to: destination + 3 * stride) }
+            row += rows
         }
     }
 
     /// Four rows × sixteen columns, summed over `depth`.
     @inline(__always)
     private static func tile4(
-        input: UnsafePointer<Float>, stride: Int, panel: UnsafePointer<Float>, depth: Int
+        _ row0: UnsafePointer<Float>, _ row1: UnsafePointer<Float>, _ row2: UnsafePointer<Float>,
+        _ row3: UnsafePointer<Float>, panel: UnsafePointer<Float>, depth: Int
     ) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
         var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-        let row0 = input, row1 = input + stride, row2 = input + 2 * stride, row3 = input + 3 * stride
         var line = UnsafeRawPointer(panel)
         for k in 0..<depth {
             let weights = line.load(as: SIMD16<Float>.self)
@@ -87,16 +114,41 @@ enum MatrixMultiply {
         return (sum0, sum1, sum2, sum3)
     }
 
-    /// One row × sixteen columns, summed over `depth`.
-    @inline(__always)
-    private static func tile1(input: UnsafePointer<Float>, panel: UnsafePointer<Float>, depth: Int) -> SIMD16<Float> {
-        var sum = SIMD16<Float>()
-        var line = UnsafeRawPointer(panel)
-        for k in 0..<depth {
-            sum += line.load(as: SIMD16<Float>.self) * input[k]
-            line += 64
+    /// All rows of Y for one panel, with scalar arithmetic (the debug-build kernel).
+    private static func multiplyPanelScalar(
+        input: UnsafePointer<Float>, rowCount: Int, weights: PackedMatrix, panel: Int,
+        activation: Activation, output: UnsafeMutablePointer<Float>
+    ) {
+        let inputCount = weights.inputCount
+        let width = PackedMatrix.panelWidth
+        let panelBase = UnsafePointer(weights.panels.pointer + panel * inputCount * width)
+        let bias = weights.bias.pointer + panel * width
+        let firstColumn = panel * width
+        let columnCount = min(width, weights.outputCount - firstColumn)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: tileRows * width) { buffer in
+            let sums = buffer.baseAddress!
+            var row = 0
+            while row < rowCount {
+                let rows = min(tileRows, rowCount - row)
+                sums.update(repeating: 0, count: tileRows * width)
+                for k in 0..<inputCount {
+                    let line = panelBase + k * width
+                    for tileRow in 0..<rows {
+                        let value = input[(row + tileRow) * inputCount + k]
+                        let sum = sums + tileRow * width
+                        for lane in 0..<width { sum[lane] += line[lane] * value }
+                    }
+                }
+                for tileRow in 0..<rows {
+                    let destination = output + (row + tileRow) * weights.outputCount + firstColumn
+                    for lane in 0..<columnCount {
+                        let value = sums[tileRow * width + lane] + bias[lane]
+                        destination[lane] = activation == .gelu ? GELU.exact(value) : value
+                    }
+                }
+                row += rows
+            }
         }
-        return sum
     }
 
     /// Applies the activation and writes the first `columnCount` lanes.
