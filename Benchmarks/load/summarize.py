@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Print the table of a `scripts/bench load` run: medians over reps, ratios, targets.
+
+usage: summarize.py bench-results/load-DATE.tsv
+
+The TSV has one value per row: date, rep, section, variant, key, value (loadbench.py).
+Writes <input>-summary.txt next to the input with the same text it prints. Targets (issue
+3, DESIGN §2.3): step 5 at least 90 % of min(cat, sha256sum); reporting overhead under 1 %
+of the load time; ETA within 20 % of the time that actually remained.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import math
+import statistics
+
+MB = 1_000_000
+
+
+def load(path: str) -> tuple[dict, dict, list[str]]:
+    numbers: dict[tuple[str, str, str], dict[int, float]] = collections.defaultdict(dict)
+    texts: dict[tuple[str, str, str], str] = {}
+    eta_variants: list[str] = []
+    with open(path) as f:
+        next(f, None)
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 6:
+                continue
+            _, rep, section, variant, key, value = parts
+            try:
+                numbers[(section, variant, key)][int(rep)] = float(value)
+            except ValueError:
+                texts[(section, variant, key)] = value
+            if section == "eta" and variant not in eta_variants:
+                eta_variants.append(variant)
+    return numbers, texts, eta_variants
+
+
+def values(numbers: dict, section: str, variant: str, key: str) -> list[float]:
+    return [v for v in numbers.get((section, variant, key), {}).values() if not math.isnan(v)]
+
+
+def med(xs: list[float]) -> float:
+    return statistics.median(xs) if xs else math.nan
+
+
+def spread(xs: list[float], scale: float = 1, decimals: int = 2) -> str:
+    if not xs:
+        return "-"
+    text = f"{med(xs) / scale:,.{decimals}f}"
+    if len(xs) > 1:
+        text += f" [{min(xs) / scale:,.{decimals}f}-{max(xs) / scale:,.{decimals}f}]"
+    return text
+
+
+def table(headings: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in [headings, *rows]) for i in range(len(headings))]
+    line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+    return [line(headings), line(["-" * w for w in widths]), *map(line, rows)]
+
+
+def verdict(ok: bool) -> str:
+    return "meets the target" if ok else "MISSES the target"
+
+
+def rates_report(numbers: dict, texts: dict) -> list[str]:
+    size = med(values(numbers, "rates", "file", "bytes"))
+    reps = len(values(numbers, "rates", "cat", "bytes_per_s"))
+    out = [f"Weights file: {size:,.0f} bytes ({size / 2**30:.2f} GiB), in the page cache; {reps} reps, "
+           "median [min-max]", ""]
+    rows = []
+    for label, variant, rate_key, seconds_key in [
+        ("cat FILE > /dev/null", "cat", "bytes_per_s", "seconds"),
+        ("sha256sum FILE", "sha256sum", "bytes_per_s", "seconds"),
+        ("openssl dgst -sha256 FILE", "openssl", "bytes_per_s", "seconds"),
+        ("modeld step 5 (quiet load)", "quiet", "step5_bytes_per_s", "step5_s"),
+        ("modeld step 5 (observed load)", "observed", "step5_bytes_per_s", "step5_s"),
+    ]:
+        rows.append([label, spread(values(numbers, "rates", variant, rate_key), MB, 0),
+                     spread(values(numbers, "rates", variant, seconds_key), 1, 3)])
+    out += table(["read + SHA-256 of the same file", "MB/s", "seconds"], rows)
+    step5 = med(values(numbers, "rates", "quiet", "step5_bytes_per_s"))
+    cat = med(values(numbers, "rates", "cat", "bytes_per_s"))
+    sha = med(values(numbers, "rates", "sha256sum", "bytes_per_s"))
+    ssl = med(values(numbers, "rates", "openssl", "bytes_per_s"))
+    lower = min(cat, sha)
+    out += ["", f"step 5 / min(cat, sha256sum) = {step5 / lower:.0%}: {verdict(step5 / lower >= 0.9)} (>= 90 %)",
+            f"step 5 / openssl dgst -sha256 = {step5 / ssl:.0%} (the same libcrypto SHA-256, without the reading)"]
+    return out
+
+
+def overhead_report(numbers: dict, texts: dict) -> list[str]:
+    rows = []
+    for variant in ("quiet", "observed"):
+        steps79 = [sum(parts) for parts in zip(*(values(numbers, "rates", variant, f"step{n}_s") for n in (7, 8, 9)))]
+        rows.append([variant, spread(values(numbers, "rates", variant, "load_s"), 1, 3),
+                     spread(values(numbers, "rates", variant, "load_wall_s"), 1, 3),
+                     spread(values(numbers, "rates", variant, "srv_cpu_s"), 1, 2),
+                     spread(values(numbers, "rates", variant, "step5_s"), 1, 3), spread(steps79, 1, 3)])
+    out = ["", "Reporting overhead: the whole load (eta-history total), quiet vs observed"]
+    out += table(["load", "load s", "request wall s", "server CPU s", "step 5 s", "steps 7-9 s"], rows)
+    quiet = numbers.get(("rates", "quiet", "load_s"), {})
+    observed = numbers.get(("rates", "observed", "load_s"), {})
+    if quiet and observed:
+        overhead = med(list(observed.values())) / med(list(quiet.values())) - 1
+        pairs = [observed[r] / quiet[r] - 1 for r in sorted(quiet) if r in observed]
+        cpu = med(values(numbers, "rates", "observed", "srv_cpu_s")) / med(values(numbers, "rates", "quiet", "srv_cpu_s")) - 1
+        requests = med(values(numbers, "rates", "observed", "observer_requests"))
+        out += ["", "quiet:    --log-level warning, nobody watching",
+                f"observed: --log-level info (one log line per progress event) and "
+                f"{texts.get(('rates', 'observed', 'observers'), '?')}",
+                f"          ({requests:,.0f} answered requests per load, "
+                f"{med(values(numbers, 'rates', 'observed', 'observer_errors')):.0f} errors, "
+                f"client CPU {med(values(numbers, 'rates', 'observed', 'observer_cpu_s')):.2f} s on this machine); "
+                "WebSocket/SSE subscribers do not exist yet",
+                f"overhead = median(observed) / median(quiet) - 1 = {overhead:+.1%}: "
+                f"{verdict(overhead < 0.01)} (< 1 %)",
+                f"per-rep pairs: {', '.join(f'{p:+.1%}' for p in pairs)}; server CPU {cpu:+.1%}"]
+    return out
+
+
+def eta_report(numbers: dict, variants: list[str]) -> list[str]:
+    if not variants:
+        return []
+    rows = []
+    errors_by_variant = {}
+    for variant in variants:
+        errors = values(numbers, "eta", variant, "eta_error_pct")
+        errors_by_variant[variant] = med(errors)
+        rows.append([variant, spread(values(numbers, "eta", variant, "eta_at_half_s"), 1, 0),
+                     spread(values(numbers, "eta", variant, "actual_remaining_s"), 1, 2),
+                     spread(errors, 1, 1), spread(values(numbers, "eta", variant, "progress_at_sample"), 1, 2),
+                     spread(values(numbers, "eta", variant, "step_at_sample"), 1, 0),
+                     spread(values(numbers, "eta", variant, "load_s"), 1, 2)])
+    out = ["", "ETA on a repeat load: eta_seconds at the first sample with progress >= 0.5 vs the time that remained"]
+    out += table(["read cap", "eta s", "actual s", "|error| %", "progress", "step", "load s"], rows)
+    out += [""] + [f"{v}: median |eta - actual| / actual = {e:.1f} %: {verdict(e <= 20)} (<= 20 %)"
+                   for v, e in errors_by_variant.items()]
+    out += ["note: eta_seconds is whole seconds rounded up, so with R seconds left the answer alone can be",
+            "      off by up to 1/R (50 % at 2 s); the capped load lasts long enough to judge the estimator."]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("tsv")
+    args = parser.parse_args()
+    numbers, texts, eta_variants = load(args.tsv)
+    lines = [f"Machine: {med(values(numbers, 'machine', 'cpus', 'online')):.0f} CPUs, load average "
+             f"{med(values(numbers, 'machine', 'loadavg', 'start')):.2f} at the start and "
+             f"{med(values(numbers, 'machine', 'loadavg', 'end')):.2f} at the end (other work shares them)", ""]
+    if ("rates", "cat", "bytes_per_s") in numbers:
+        lines += rates_report(numbers, texts) + overhead_report(numbers, texts)
+    lines += eta_report(numbers, eta_variants)
+    text = "\n".join(lines).lstrip("\n") + "\n"
+    with open(args.tsv.rsplit(".tsv", 1)[0] + "-summary.txt", "w") as f:
+        f.write(text)
+    print(text, end="")
+
+
+if __name__ == "__main__":
+    main()
