@@ -128,11 +128,6 @@ def test_infer_with_json_tensors_returns_the_real_embeddings(serve):
     assert np.abs(embedding - reference).max() < 1e-5
 
 
-@pytest.mark.xfail(strict=True, raises=InferenceServerException, reason=(
-    "modeld does not implement Triton's binary tensor data extension yet: the client's default "
-    "request is the JSON header (its length in Inference-Header-Content-Length) followed by each "
-    "BYTES element as a 4-byte little-endian length and its bytes, and the server answers "
-    "400 'The body must be a JSON object.'"))
 def test_infer_with_the_clients_default_binary_tensors(serve):
     # What a Triton user writes by default: set_data_from_numpy(...) sends the texts with
     # the binary tensor data extension and asks for binary outputs.
