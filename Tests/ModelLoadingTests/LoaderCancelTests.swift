@@ -1,4 +1,5 @@
 @testable import ModelLoading
+import Synchronization
 import Testing
 
 struct LoaderCancelTests {
@@ -14,6 +15,8 @@ struct LoaderCancelTests {
         let status = harness.loader.snapshot.status(of: "alpha")
         #expect(status?.state == .cancelled)
         #expect(status?.step == step)
+        // Events are delivered just after the state change, possibly by another thread.
+        #expect(await harness.recorder.wait(for: .cancelled, of: "alpha"))
         let events = harness.recorder.events(for: "alpha")
         #expect(events.last?.name == "model_load_cancelled")
         #expect(events.last?.step == step)
@@ -44,12 +47,13 @@ struct LoaderCancelTests {
         #expect(await harness.loader.cancel("alpha") == .cancelled)
         #expect(harness.loader.snapshot.status(of: "alpha")?.state == .cancelled)
         #expect(await eventually { job.releaseCount == 1 })
-        let latency = ContinuousClock.now - start
+        let latency = (job.releasedAt.withLock { $0 } ?? ContinuousClock.now) - start
         // The job polls per 2 ms chunk; a generous bound keeps a loaded CI machine from
         // flaking while a job that ignores the flag still fails the test.
         #expect(latency < .milliseconds(500), "cancel took \(latency)")
         #expect(job.stepsRun.last == .loadWeights)
         // Byte reports the job made between the cancel and its next check are dropped.
+        #expect(await harness.recorder.wait(for: .cancelled, of: "alpha"))
         #expect(harness.kinds(of: "alpha").last == .cancelled)
         #expect(harness.kinds(of: "alpha").filter { $0 == .cancelled }.count == 1)
     }

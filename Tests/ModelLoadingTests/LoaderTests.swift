@@ -80,8 +80,13 @@ final class ScriptedJob: LoadJob, Sendable {
     func takeLoadedModel() -> (any LoadedModel)? { TestModel() }
 
     func release() {
+        releasedAt.withLock { $0 = $0 ?? ContinuousClock.now }
         releases.add(1, ordering: .acquiringAndReleasing)
     }
+
+    /// When `release()` was first called (measured by the releasing thread itself, so a
+    /// test's own scheduling delays do not count).
+    let releasedAt = Mutex<ContinuousClock.Instant?>(nil)
 }
 
 /// Hands out jobs: the next queued script per model (all steps succeed when none), and keeps

@@ -121,12 +121,12 @@ final class ModelServerHarness {
         return response
     }
 
-    enum HarnessError: Error { case noResponse(String), timedOut(String) }
+    enum HarnessError: Error { case noResponse(String), timedOut(String, last: String) }
 
     /// Polls `path` until `condition` holds (a bounded "eventually", DESIGN-allowed in
     /// loopback tests), returning every response seen.
     @discardableResult
-    func poll(_ path: String, every interval: Duration = .milliseconds(20), within limit: Duration = .seconds(20),
+    func poll(_ path: String, every interval: Duration = .milliseconds(20), within limit: Duration = .seconds(90),
               until condition: (RawHTTPResponse) -> Bool) async throws -> [RawHTTPResponse] {
         var seen: [RawHTTPResponse] = []
         let deadline = ContinuousClock.now + limit
@@ -136,7 +136,7 @@ final class ModelServerHarness {
             if condition(response) { return seen }
             try await Task.sleep(for: interval)
         }
-        throw HarnessError.timedOut(path)
+        throw HarnessError.timedOut(path, last: seen.last.map { "\($0.status) \($0.text)" } ?? "none")
     }
 }
 

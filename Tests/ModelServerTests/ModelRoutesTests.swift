@@ -29,7 +29,7 @@ struct ModelRoutesTests {
     @Test("a cancel turns readiness into 503 naming the model, and a new load makes it 200")
     func cancelThenLoadAgain() async throws {
         let repository = try FixtureRepository()
-        try repository.addModel("big", weightBytes: 4 << 20)
+        try repository.addModel("big", weightBytes: 8 << 20)
         try await withHarness(repository, adjust: { $0.maxReadBytesPerSecond = 1 << 20 }) { harness async throws in
             try await harness.poll("/v1/models/big") { (json($0)["step"] as? Int ?? 0) >= 5 }
             #expect(try await harness.request("POST", "/v1/models/big/cancel").status == 202)
@@ -42,7 +42,7 @@ struct ModelRoutesTests {
             #expect(load.status == 202)
             #expect(load.header("Location") == "/v1/models/big")
             #expect(try await harness.request("POST", "/v1/models/big/load").status == 202)
-            try await harness.poll("/v1/models/big/ready", within: .seconds(30)) { $0.status == 200 }
+            try await harness.poll("/v1/models/big/ready") { $0.status == 200 }
             #expect(try await harness.request("POST", "/v1/models/big/load").status == 200)
         }
     }
