@@ -46,8 +46,9 @@ extension WebSocketConnection {
     /// Echo endpoint: the message back, compressed when negotiated and worth it.
     func echo(_ payload: [UInt8], opcode: WebSocketFrame.Opcode, loop: EventLoop) {
         var frame: [UInt8] = []
-        if negotiatedDeflate && payload.count >= RoomMessageFraming.compressionThresholdBytes {
-            let compressed = loopContext.deflater.compress(payload)
+        if let deflate, payload.count >= RoomMessageFraming.compressionThresholdBytes {
+            // Compress with the window the client agreed to (server_max_window_bits).
+            let compressed = loopContext.deflater(windowBits: deflate.serverMaxWindowBits).compress(payload)
             WebSocketFrameEncoder.encode(opcode: opcode, payload: compressed, rsv1: true, into: &frame)
         } else {
             WebSocketFrameEncoder.encode(opcode: opcode, payload: payload, into: &frame)

@@ -25,7 +25,12 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
     let loopContext: WebSocketLoopContext
     var decoder: WebSocketFrameDecoder
     var assembler: WebSocketMessageAssembler
-    let negotiatedDeflate: Bool
+    /// The permessage-deflate parameters agreed in the handshake, if any.
+    let deflate: PerMessageDeflateParameters?
+    /// Whether shared broadcast frames (compressed once with a 15-bit window) may be sent:
+    /// only to clients whose agreed `server_max_window_bits` is 15; others get plain frames.
+    let acceptsSharedDeflate: Bool
+    var negotiatedDeflate: Bool { deflate != nil }
     var inbound: [UInt8] = []
     var outbound: OutboundQueue
     var interest: PollEvents = .readable
@@ -38,13 +43,15 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
     var isClosed = false
     var rooms: [RoomName] = []
 
-    init(socket: UpgradedSocket, endpoint: WebSocketEndpoint, loopContext: WebSocketLoopContext, deflate: Bool) {
+    init(socket: UpgradedSocket, endpoint: WebSocketEndpoint, loopContext: WebSocketLoopContext,
+         deflate: PerMessageDeflateParameters?) {
         self.socket = socket
         self.endpoint = endpoint
         self.loopContext = loopContext
-        negotiatedDeflate = deflate
-        decoder = WebSocketFrameDecoder(limits: endpoint.limits, allowsCompressedFrames: deflate)
-        assembler = WebSocketMessageAssembler(limits: endpoint.limits, inflater: deflate ? Inflater(keepsContext: true) : nil)
+        self.deflate = deflate
+        acceptsSharedDeflate = deflate?.serverMaxWindowBits == 15
+        decoder = WebSocketFrameDecoder(limits: endpoint.limits, allowsCompressedFrames: deflate != nil)
+        assembler = WebSocketMessageAssembler(limits: endpoint.limits, inflater: deflate?.makeInflater())
         outbound = OutboundQueue(limits: endpoint.outboundLimits)
         lastHeard = socket.loop.now
     }
@@ -101,7 +108,7 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
 
     func deliver(_ message: RoomMessage, loop: EventLoop) {
         guard !isClosed, !isCloseSent else { return }
-        let frame = message.frame(compressed: negotiatedDeflate)
+        let frame = message.frame(compressed: acceptsSharedDeflate)
         if outbound.enqueue(frame, delivery: message.delivery, now: loop.now) == .overHardLimit {
             loopContext.slowSubscribersClosed += 1
             closesAfterFlush = true

@@ -12,7 +12,9 @@ final class WebSocketLoopContext {
     let vectors: UnsafeMutableBufferPointer<iovec>
     let maxVectors = 64
     let rooms: LoopRooms
-    lazy var deflater = Deflater()
+    /// Echo-reply deflaters by window size (no context takeover, so one per size serves
+    /// every connection of the loop).
+    private var deflaters: [Int: Deflater] = [:]
     var openConnections = 0
     var slowSubscribersClosed = 0
 
@@ -34,6 +36,14 @@ final class WebSocketLoopContext {
         loop.attach(context)
         loop.attach(context.rooms)
         return context
+    }
+
+    /// The loop's deflater for `windowBits`, made on first use.
+    func deflater(windowBits: Int) -> Deflater {
+        if let existing = deflaters[windowBits] { return existing }
+        let made = Deflater(windowBits: windowBits)
+        deflaters[windowBits] = made
+        return made
     }
 
     /// One `writev` of `buffers`; nil on a socket error.

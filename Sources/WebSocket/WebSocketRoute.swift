@@ -16,11 +16,11 @@ public enum WebSocketRoute {
                 return .reject(rejection.response)
             case .success(let accepted):
                 let rooms = initialRooms(request)
-                let usesDeflate = accepted.deflate != nil
+                let agreedDeflate = accepted.deflate
                 return .accept(HTTPUpgradeAcceptance(responseHead: accepted.responseHead) { socket in
                     let context = WebSocketLoopContext.of(socket.loop, hub: hub)
                     let connection = WebSocketConnection(socket: socket, endpoint: endpoint, loopContext: context,
-                                                         deflate: usesDeflate)
+                                                         deflate: agreedDeflate)
                     context.openConnections += 1
                     connection.start(initialRooms: rooms)
                     return connection
