@@ -57,10 +57,10 @@ struct RoomRoutes: Sendable {
         guard rooms.allows(room) else {
             return .reject(.error(.notFound, code: "model_not_found", message: "No model with id '\(id)'."))
         }
-        if let lastID = request.header("Last-Event-ID").flatMap({ Int($0.trimmingASCIIWhitespace()) }),
-           let missed = rooms.messages(after: lastID, in: room) {
-            return .stream(room: room, initial: missed)
+        let lastID = request.header("Last-Event-ID").flatMap { Int($0.trimmingASCIIWhitespace()) }
+        return .stream(room: room) {
+            if let lastID, let missed = rooms.messages(after: lastID, in: room) { return missed }
+            return rooms.snapshot(for: room).map { [$0] } ?? []
         }
-        return .stream(room: room, initial: rooms.snapshot(for: room).map { [$0] } ?? [])
     }
 }

@@ -22,7 +22,7 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
     var isJoined = false
 
     /// Adopts `socket` after the `200` head and sends `initial` (snapshot or missed events).
-    public init(socket: UpgradedSocket, hub: RoomHub, room: RoomName, initial: [RoomMessage],
+    public init(socket: UpgradedSocket, hub: RoomHub, room: RoomName, initial: () -> [RoomMessage],
                 outboundLimits: OutboundLimits, keepAliveInterval: Duration = .seconds(15)) {
         self.socket = socket
         loopContext = WebSocketLoopContext.of(socket.loop, hub: hub)
@@ -34,11 +34,13 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
         if !socket.pendingOutput.isEmpty {
             _ = outbound.enqueue(SharedFrame(socket.pendingOutput), delivery: .mustDeliver, now: loop.now)
         }
-        for message in initial { _ = outbound.enqueue(message.eventStream, delivery: .mustDeliver, now: loop.now) }
         if socket.isDraining { isClosedAfterFlush = true } else {
             loopContext.rooms.join(room, self)
             isJoined = true
         }
+        // After joining: an event published from now on is delivered live, one published
+        // before is in what `initial` returns.
+        for message in initial() { _ = outbound.enqueue(message.eventStream, delivery: .mustDeliver, now: loop.now) }
         flush(loop: loop)
         loop.armDeadline(loop.now.advanced(by: keepAliveInterval), for: socket.registration)
     }

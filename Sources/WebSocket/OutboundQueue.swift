@@ -42,14 +42,24 @@ public struct OutboundQueue {
     /// Number of queued frames.
     public var count: Int { entries.count - head }
 
-    /// Queues `frame` under `delivery`'s rules.
+    /// Queues `frame` under `delivery`'s rules. Past the soft limit a replaceable message
+    /// supersedes the queued one with the same key: in its place when nothing that must be
+    /// delivered was queued after it, otherwise the old one is dropped and the new one goes
+    /// to the end, so a newer message never overtakes an older must-deliver one.
     public mutating func enqueue(_ frame: SharedFrame, delivery: Delivery, now: LoopInstant) -> EnqueueResult {
         var result = EnqueueResult.queued
         let key: String? = if case .replaceable(let key) = delivery { key } else { nil }
-        if queuedBytes > limits.softBytes, let key,
-           let index = entries[(head + 1)...].lastIndex(where: { $0.key == key }) ?? nil {
-            queuedBytes += frame.count - entries[index].frame.count
-            entries[index].frame = frame
+        if queuedBytes > limits.softBytes, let key, head + 1 < entries.count,
+           let index = entries[(head + 1)...].lastIndex(where: { $0.key == key }) {
+            let hasMustDeliverAfter = entries[(index + 1)...].contains { $0.key == nil }
+            queuedBytes -= entries[index].frame.count
+            if hasMustDeliverAfter {
+                entries.remove(at: index)
+                entries.append(Entry(frame: frame, key: key))
+            } else {
+                entries[index].frame = frame
+            }
+            queuedBytes += frame.count
             result = .replacedOlder
         } else {
             entries.append(Entry(frame: frame, key: key))

@@ -21,7 +21,7 @@ extension WebSocketConnection {
         }
         rooms.remove(at: index)
         loopContext.rooms.leave(room, self)
-        sendEvent(#"{"event":"unsubscribed","room":"# + RoomCommand.quoted(room.value) + "}", loop: loop)
+        sendEvent(#"{"event":"unsubscribed","room":""# + RoomCommand.quoted(room.value) + #""}"#, loop: loop)
     }
 
     func roomCommandReceived(_ bytes: [UInt8], policy: RoomPolicy, loop: EventLoop) {
@@ -33,8 +33,8 @@ extension WebSocketConnection {
     }
 
     func sendError(code: String, message: String, loop: EventLoop) {
-        sendEvent(#"{"event":"error","data":{"code":"# + RoomCommand.quoted(code) + #","message":"#
-                  + RoomCommand.quoted(message) + "}}", loop: loop)
+        sendEvent(#"{"event":"error","data":{"code":""# + RoomCommand.quoted(code) + #"","message":""#
+                  + RoomCommand.quoted(message) + #""}}"#, loop: loop)
     }
 
     private func sendEvent(_ json: String, loop: EventLoop) {

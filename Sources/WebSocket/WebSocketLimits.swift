@@ -13,7 +13,8 @@ public struct WebSocketLimits: Sendable, Equatable {
     /// How long a connection may stay silent before the server pings it. Default 30 s.
     public var pingInterval: Duration
     /// How many pings in a row may go unanswered before the server closes the connection.
-    /// Default 2, so a dead peer is dropped after about 2 × `pingInterval`.
+    /// Default 2: pings go out after 1 and 2 intervals of silence, and a peer still silent
+    /// at 3 × `pingInterval` is dropped.
     public var maxMissedPongs: Int
 
     /// Limits with the given values; the defaults are the echo endpoint's.

@@ -54,8 +54,9 @@ public enum WebSocketRoute {
 
 /// How an event-stream route answers a request.
 public enum EventStreamOpening: Sendable {
-    /// Stream `room`, starting with `initial`.
-    case stream(room: RoomName, initial: [RoomMessage])
+    /// Stream `room`, starting with what `initial` returns. It is called on the loop right
+    /// after the stream joined the room, so no event falls between the two.
+    case stream(room: RoomName, initial: @Sendable () -> [RoomMessage])
     /// Refuse with this response.
     case reject(HTTPResponse)
 }
