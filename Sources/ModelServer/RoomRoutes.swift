@@ -1,4 +1,3 @@
-import Foundation
 import HTTPServer
 import WebSocket
 
@@ -34,8 +33,14 @@ struct RoomRoutes: Sendable {
         let authorization = authorization
         router.add(.post, "/v1/rooms/{room}/messages", .synchronous { request in
             if let denied = authorization.check(request) { return denied }
-            guard (try? JSONSerialization.jsonObject(with: Data(request.body), options: [.fragmentsAllowed])) != nil else {
-                return .error(.badRequest, code: "invalid_json", message: "The body must be a JSON document.")
+            // The body goes out verbatim as one text frame: it must be UTF-8 (RFC 6455 §5.6)
+            // and look like a JSON object or array. It is not re-parsed, so a publisher's
+            // exact bytes (number formatting included) reach every member.
+            let first = request.body.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+            guard first == UInt8(ascii: "{") || first == UInt8(ascii: "["),
+                  String(validating: request.body, as: UTF8.self) != nil else {
+                return .error(.badRequest, code: "invalid_message",
+                              message: "The body must be a UTF-8 JSON object or array; it is sent verbatim.")
             }
             let room = RoomName(request.pathParameters["room"] ?? "")
             let recipients = rooms.publishVerbatim(request.body, to: room)
