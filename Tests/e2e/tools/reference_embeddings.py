@@ -8,7 +8,7 @@ of 32 short sentences with the given number of threads.
 
 Setup (outside the repository; never commit the venv):
     python3 -m venv /tmp/bert-venv
-    /tmp/bert-venv/bin/pip install torch==2.13.0 sentence-transformers==6.2.0
+    /tmp/bert-venv/bin/pip install torch==2.13.0 sentence-transformers==6.2.0   (plain PyPI: its torch 2.13.0 wheel is the CPU build)
 Usage:
     /tmp/bert-venv/bin/python Tests/e2e/tools/reference_embeddings.py \
         --model /work/minilm --out Tests/ModelRuntimeTests/Fixtures/minilm_reference.json
@@ -54,6 +54,35 @@ SENTENCES = [
     "!!!???...,,,;;;:::",
     " ".join(["antidisestablishmentarianism"] * 3),
     "The cat sat on the mat. " * 60,
+    "Over-length prose: " + " ".join(f"sentence number {i} keeps going past the limit." for i in range(40)),
+    "2026-11-22T05:44:30Z 404 Not Found; retry in 3.5s (attempt 7/10)",
+    "Version 1.2.3-beta+exp.sha.5114f85 released on 12/31/1999",
+    "iPhone, MacBook, and PlayStation are CamelCase brand names.",
+    "HTTP/1.1 200 OK\r\nContent-Length: 42",
+    "Zoë and Chloë visited Košice, Łódź and Reykjavík.",
+    "Straße, Ærøskøbing, Ñandú, crème brûlée",
+    "한국어 문장도 처리해야 합니다.",
+    "日本語とEnglishが混ざったmixed文章です。",
+    "中文、日本語、한국어 mixed with Latin.",
+    "Family emoji 👨‍👩‍👧‍👦 and flags 🇫🇷🇯🇵 with skin tones 👋🏽",
+    "🙂",
+    "\t\n  \r\n",
+    "[CLS] [SEP] [PAD] [MASK] [UNK]",
+    "text before[SEP]text after",
+    "URL: https://example.org/path?query=value&x=1#frag",
+    "C++ and C# are languages; so is F#.",
+    "$100.00 + €50,5 = ¥?  (100%)",
+    "He said, \"It's fine\" -- then left...",
+    "supercalifragilisticexpialidocious pneumonoultramicroscopicsilicovolcanoconiosis",
+    "The Eiffel Tower is 330 metres tall.",
+    "Machine learning models map text to dense vectors.",
+    "Climate change affects global weather patterns significantly.",
+    "0123456789 9876543210 3141592653589793",
+    "ALL CAPS SENTENCE FOR EMPHASIS",
+    "Ελληνικά γράμματα και αριθμοί 123",
+    "عربي نص قصير",
+    "a b c d e f g h i j k l m n o p q r s t u v w x y z",
+    "Medium length sentence about databases, indexes and query planners. " * 4,
 ]
 
 
