@@ -149,9 +149,14 @@ def main() -> None:
     args = parser.parse_args()
     args.repository = args.repository.resolve()
     args.logs.mkdir(parents=True, exist_ok=True)
+    # Both sides share the machine with whatever else runs: the load average shows how quiet it
+    # was (PyTorch's OpenMP threads degrade sharply when the cores are oversubscribed).
+    load_before = pathlib.Path("/proc/loadavg").read_text().split()[0]
     ours = measure_modeld(args)
     reference = measure_reference(args)
     print_table(args, ours, reference)
+    print(f"load average {load_before} before, {pathlib.Path('/proc/loadavg').read_text().split()[0]} after "
+          f"({os.cpu_count()} CPUs)")
     (args.logs / "results.json").write_text(json.dumps({"modeld": ours, "reference": reference}, indent=2))
 
 
