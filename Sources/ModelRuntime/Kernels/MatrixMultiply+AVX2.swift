@@ -11,6 +11,7 @@ extension MatrixMultiply {
     ) {
         #if arch(x86_64)
         let width = PackedMatrix.panelWidth
+        assert(PanelKernelAVX2.panelWidth == width, "the AVX2 kernel walks 16-column panel lines")
         let firstColumn = panel * width
         let columnCount = min(width, weights.outputCount - firstColumn)
         let destination = output + firstColumn

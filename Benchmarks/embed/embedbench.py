@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""`scripts/bench embed`: all-MiniLM-L6-v2 served by a release modeld through HTTP, next to
+sentence-transformers on PyTorch measured in the same run (issue 5, DESIGN §2.3).
+
+usage: embedbench.py --bin MODELD --repository DIR --model-id ID --logs DIR
+                     [--python VENV_PYTHON] [--threads T] [--single N] [--seconds S] [--load-reps R]
+
+modeld rows, over one keep-alive connection, one request at a time:
+  load_s          POST /v1/models/ID/load (server started with --load-at-startup none) until
+                  GET /v1/models/ID says ready, polled every 5 ms; median of R unload/load
+  single p50/p99  N POST /v1/embeddings with one short sentence, after a warm-up
+  batch32_per_s   sentences per second of POST /v1/embeddings with 32 medium sentences, S s
+The reference (Benchmarks/embed/reference_bench.py in --python) measures the same texts
+in-process with torch.set_num_threads(T); without --python its rows say why they are missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "load"))
+import workload  # noqa: E402
+from modeld_process import ModeldProcess  # noqa: E402
+
+
+class Client:
+    """One keep-alive HTTP/1.1 connection to modeld."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+
+    def call(self, method: str, path: str, body: object | None = None) -> tuple[int, dict]:
+        data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        self.conn.request(method, path, body=data, headers=headers)
+        response = self.conn.getresponse()
+        raw = response.read()
+        return response.status, (json.loads(raw) if raw.strip() else {})
+
+    def embed(self, model: str, texts: list[str]) -> int:
+        status, body = self.call("POST", "/v1/embeddings", {"model": model, "input": texts})
+        if status != 200 or len(body.get("data", [])) != len(texts):
+            raise RuntimeError(f"/v1/embeddings answered {status}: {str(body)[:300]}")
+        return len(texts)
+
+
+def timed_load(client: Client, model: str) -> float:
+    start = time.perf_counter()
+    status, body = client.call("POST", f"/v1/models/{model}/load")
+    if status not in (200, 202):
+        raise RuntimeError(f"load answered {status} {body}")
+    while True:
+        state = client.call("GET", f"/v1/models/{model}")[1].get("state")
+        if state == "ready":
+            return time.perf_counter() - start
+        if state not in ("queued", "loading"):
+            raise RuntimeError(f"load ended in state {state}")
+        time.sleep(0.005)
+
+
+def measure_modeld(args: argparse.Namespace) -> dict:
+    work = pathlib.Path(tempfile.mkdtemp(prefix="modeld-bench-embed-"))
+    (work / "run").mkdir()
+    server = ModeldProcess(args.bin, args.repository, work / "run" / "state", args.logs / "modeld.log",
+                           ["--load-at-startup", "none", "--log-level", "warning"])
+    try:
+        client = Client(server.port)
+        loads = []
+        for rep in range(args.load_reps):
+            if rep > 0 and client.call("POST", f"/v1/models/{args.model_id}/unload")[0] != 200:
+                raise RuntimeError("unload failed")
+            loads.append(timed_load(client, args.model_id))
+        client.embed(args.model_id, [workload.SHORT_SENTENCE])
+        samples = []
+        for _ in range(args.single):
+            start = time.perf_counter()
+            client.embed(args.model_id, [workload.SHORT_SENTENCE])
+            samples.append((time.perf_counter() - start) * 1000)
+        batch = workload.medium_batch()
+        client.embed(args.model_id, batch)
+        done = 0
+        start = time.perf_counter()
+        while time.perf_counter() - start < args.seconds:
+            done += client.embed(args.model_id, batch)
+        rate = done / (time.perf_counter() - start)
+    finally:
+        server.stop()
+    return {"load_s": statistics.median(loads), "single_p50_ms": workload.percentile(samples, 0.50),
+            "single_p99_ms": workload.percentile(samples, 0.99), "batch32_per_s": rate}
+
+
+def measure_reference(args: argparse.Namespace) -> dict | str:
+    if not args.python:
+        return "no reference virtualenv (see the log above)"
+    argv = [args.python, str(HERE / "reference_bench.py"), str(args.repository / args.model_id),
+            "--threads", str(args.threads), "--single", str(args.single), "--seconds", str(args.seconds)]
+    env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), "TOKENIZERS_PARALLELISM": "false"}
+    result = subprocess.run(argv, capture_output=True, text=True, env=env)
+    (args.logs / "reference.log").write_text(result.stdout + result.stderr)
+    if result.returncode != 0:
+        return f"reference failed (log: {args.logs / 'reference.log'})"
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def print_table(args: argparse.Namespace, ours: dict, reference: dict | str) -> None:
+    rows = [("load to ready (s)", "load_s", "lower"), ("single sentence p50 (ms)", "single_p50_ms", "lower"),
+            ("single sentence p99 (ms)", "single_p99_ms", "lower"),
+            ("batch 32 medium (sentences/s)", "batch32_per_s", "higher")]
+    print(f"all-MiniLM-L6-v2, {args.threads} threads, modeld through HTTP (keep-alive), "
+          f"reference in-process")
+    print(f"{'metric':32} {'modeld':>10} {'reference':>10} {'ratio':>8}  (ratio > 1: modeld better)")
+    for label, key, better in rows:
+        mine = ours[key]
+        if isinstance(reference, dict):
+            theirs = reference[key]
+            ratio = theirs / mine if better == "lower" else mine / theirs
+            print(f"{label:32} {mine:10.3f} {theirs:10.3f} {ratio:8.2f}")
+        else:
+            print(f"{label:32} {mine:10.3f} {'-':>10} {'-':>8}")
+    if isinstance(reference, dict):
+        print(f"reference: {reference['versions']}; its imports took {reference['import_s']:.2f} s "
+              f"before the model load")
+    else:
+        print(f"reference skipped: {reference}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bin", required=True)
+    parser.add_argument("--repository", type=pathlib.Path, required=True)
+    parser.add_argument("--model-id", default="all-minilm-l6-v2")
+    parser.add_argument("--logs", type=pathlib.Path, required=True)
+    parser.add_argument("--python", default="")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--single", type=int, default=300)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--load-reps", type=int, default=3)
+    args = parser.parse_args()
+    args.repository = args.repository.resolve()
+    args.logs.mkdir(parents=True, exist_ok=True)
+    # Both sides share the machine with whatever else runs: the load average shows how quiet it
+    # was (PyTorch's OpenMP threads degrade sharply when the cores are oversubscribed).
+    load_before = pathlib.Path("/proc/loadavg").read_text().split()[0]
+    ours = measure_modeld(args)
+    reference = measure_reference(args)
+    print_table(args, ours, reference)
+    print(f"load average {load_before} before, {pathlib.Path('/proc/loadavg').read_text().split()[0]} after "
+          f"({os.cpu_count()} CPUs)")
+    (args.logs / "results.json").write_text(json.dumps({"modeld": ours, "reference": reference}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
