@@ -13,7 +13,7 @@ public struct RoomName: Hashable, Sendable, CustomStringConvertible {
 /// to them stays valid for as long as the object is alive (what `writev` needs).
 // @unchecked Sendable: safe because `buffer` is written once in `init` and only read after;
 // the memory is freed in `deinit`, when no reference (and so no reader) is left.
-public final class SharedFrame: @unchecked Sendable {
+public final class SharedFrame: @unchecked Sendable {  // safe because: see the comment above
     /// The complete frame: header and payload. Immutable after `init`.
     public let buffer: UnsafeRawBufferPointer
 

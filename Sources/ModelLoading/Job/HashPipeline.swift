@@ -14,7 +14,7 @@ import ModelFormats
 /// written again once published; the lock's release/acquire orders those writes before the
 /// hasher's reads. The owner calls `finish()` or `abandon()`, which wait for the thread to
 /// exit, before the buffer can be freed.
-final class HashPipeline: @unchecked Sendable {
+final class HashPipeline: @unchecked Sendable {  // safe because: see the type comment above
     /// The buffer's base address; see the type's comment for why sharing it is safe.
     private let base: UnsafeRawPointer?
     private let maxLagBytes: Int

@@ -39,7 +39,7 @@ struct ReadRateLimiter {
             let slice = min(Duration.seconds(missingSeconds), Self.maxWaitSlice)
             let (seconds, attoseconds) = slice.components
             var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
-            nanosleep(&request, nil)
+            nanosleep(&request, nil)  // the read-rate cap itself: waiting for tokens, in slices of at most 50 ms
         }
     }
 

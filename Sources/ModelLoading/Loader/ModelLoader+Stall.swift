@@ -10,7 +10,7 @@ extension ModelLoader {
             let clock = ContinuousClock()
             var deadline = clock.now.advanced(by: state.settings.loadStallTimeout)
             while !Task.isCancelled {
-                try? await Task.sleep(until: deadline, clock: clock)
+                try? await Task.sleep(until: deadline, clock: clock)  // the stall watchdog wakes at its deadline
                 if Task.isCancelled { return }
                 switch state.checkStall(id, loadID: loadID) {
                 case .gone:

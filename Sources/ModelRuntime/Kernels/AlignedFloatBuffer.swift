@@ -3,8 +3,8 @@
 ///
 /// Weights are written once while a model loads (steps 7 and 8, on one load thread) and then
 /// only read; scratch buffers live inside one forward pass.
-final class AlignedFloatBuffer: @unchecked Sendable {
-    // Safety of @unchecked Sendable: `pointer` itself never changes. The bytes behind it are
+final class AlignedFloatBuffer: @unchecked Sendable {  // safe because: see the comment below
+    // Safe because: `pointer` itself never changes. The bytes behind it are
     // written only by the thread that created the buffer, before the buffer is published
     // (a weight buffer reaches another thread only inside the immutable `BertEncoder`
     // returned by step 9, behind the loader's happens-before edge), or by a forward pass that

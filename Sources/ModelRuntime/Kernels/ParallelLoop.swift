@@ -45,8 +45,8 @@ enum ParallelLoop {
 }
 
 /// A chunk closure handed to Dispatch's worker threads.
-private struct SharedChunkBody: @unchecked Sendable {
-    // Safety of @unchecked Sendable: the closure captures raw pointers into buffers owned by
+private struct SharedChunkBody: @unchecked Sendable {  // safe because: see the comment below
+    // Safe because: the closure captures raw pointers into buffers owned by
     // the caller of `ParallelLoop.run`. `concurrentPerform` returns only after every
     // iteration has finished, so the closure never outlives those buffers, and the contract
     // of `run` is that chunks write disjoint memory and only read memory nobody writes, so
