@@ -38,6 +38,22 @@ struct AdminAuthorization: Sendable {
         return nil
     }
 
+    /// An authorised command on one model (`{id}`), run off the loop: the handler checks
+    /// the token on the loop (`denied` shapes the refusal for the route's error style),
+    /// then awaits `body` in a task, the bridge to the loader actor, which answers.
+    func command(denied: @escaping @Sendable (HTTPResponse) -> HTTPResponse = { $0 },
+                 _ body: @escaping @Sendable (String) async -> HTTPResponse) -> HTTPHandler {
+        let authorization = self
+        return .asynchronous { request, responder in
+            if let refusal = authorization.check(request) {
+                responder.respond(denied(refusal))
+                return
+            }
+            let id = request.pathParameters["id"] ?? ""
+            Task { responder.respond(await body(id)) }
+        }
+    }
+
     /// Compares without an early exit on the first difference.
     static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)

@@ -35,18 +35,8 @@ struct ModelRoutes: Sendable {
         router.add(.post, "/v1/models/{id}/unload", command { id in await Self.unload(id, loader: loader) })
     }
 
-    /// An authorised command on one model, run off the loop.
     private func command(_ body: @escaping @Sendable (String) async -> HTTPResponse) -> HTTPHandler {
-        let authorization = authorization
-        return .asynchronous { request, responder in
-            if let denied = authorization.check(request) {
-                responder.respond(denied)
-                return
-            }
-            let id = request.pathParameters["id"] ?? ""
-            // The bridge from the loop to the loader actor: the task ends when it answers.
-            Task { responder.respond(await body(id)) }
-        }
+        authorization.command(body)
     }
 
     static func unknownModel(_ request: HTTPRequest) -> HTTPResponse {

@@ -37,19 +37,12 @@ struct TritonRoutes: Sendable {
         router.add(.post, "/v2/repository/models/{id}/unload", command { id in await Self.unload(id, loader: loader) })
     }
 
+    /// An authorised command whose refusal takes the OIP error shape.
     private func command(_ body: @escaping @Sendable (String) async -> HTTPResponse) -> HTTPHandler {
-        let authorization = authorization
-        return .asynchronous { request, responder in
-            if let denied = authorization.check(request) {
-                responder.respond(Self.error(denied.status, denied.status == .unauthorized
-                    ? "This endpoint needs an admin bearer token." : "The admin token is not valid.",
-                    headers: denied.headers))
-                return
-            }
-            let id = request.pathParameters["id"] ?? ""
-            // The bridge from the loop to the loader actor: the task ends when it answers.
-            Task { responder.respond(await body(id)) }
-        }
+        authorization.command(denied: { refusal in
+            Self.error(refusal.status, refusal.status == .unauthorized
+                ? "This endpoint needs an admin bearer token." : "The admin token is not valid.", headers: refusal.headers)
+        }, body)
     }
 
     /// The OIP error shape, `{"error":"..."}`.

@@ -1,3 +1,5 @@
+import HTTPServer
+
 /// A client's room command: `{"action":"subscribe","room":"model:minilm"}` or
 /// `{"action":"unsubscribe","room":...}`. Parsed by a small reader of flat JSON objects
 /// (string, number, boolean and null values), enough for commands and strict about
@@ -28,23 +30,12 @@ enum RoomCommand: Equatable {
         }
     }
 
-    /// `text` escaped for use inside a JSON string literal (RFC 8259 §7).
+    /// `text` escaped for use inside a JSON string literal (RFC 8259 §7), without the
+    /// surrounding quotes (the escaping is `JSONText`'s).
     static func quoted(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        var out: [UInt8] = []
+        JSONText.appendString(text, to: &out)
+        return String(decoding: out.dropFirst().dropLast(), as: UTF8.self)
     }
 }
 
