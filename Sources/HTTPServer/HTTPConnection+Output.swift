@@ -41,19 +41,7 @@ extension HTTPConnection {
     /// closes if the state machine is closing, else resumes processing pipelined requests.
     func flush(loop: EventLoop) {
         guard !isClosed else { return }
-        while outboundSent < outbound.count {
-            let result: IOResult
-            do {
-                result = try outbound.withUnsafeBytes { bytes throws(SocketError) in
-                    try SocketCalls.write(registration.fd, UnsafeRawBufferPointer(rebasing: bytes[outboundSent...]))
-                }
-            } catch {
-                close(loop: loop)
-                return
-            }
-            guard case .transferred(let count) = result else { break }
-            outboundSent += count
-        }
+        guard writeOutbound() else { return close(loop: loop) }
         if outboundSent < outbound.count {
             setInterest(readInterest.union(.writable), loop: loop)
             return
@@ -70,15 +58,23 @@ extension HTTPConnection {
         }
     }
 
-    /// Writes what the socket takes now, without waiting or closing (before an upgrade).
-    func flushWithoutClosing() {
+    /// Writes what the socket takes now, without waiting (also before an upgrade hands the
+    /// rest over). Returns false when the socket failed.
+    @discardableResult
+    func writeOutbound() -> Bool {
         while outboundSent < outbound.count {
-            let result = try? outbound.withUnsafeBytes { bytes in
-                try SocketCalls.write(registration.fd, UnsafeRawBufferPointer(rebasing: bytes[outboundSent...]))
+            let result: IOResult
+            do {
+                result = try outbound.withUnsafeBytes { bytes throws(SocketError) in
+                    try SocketCalls.write(registration.fd, UnsafeRawBufferPointer(rebasing: bytes[outboundSent...]))
+                }
+            } catch {
+                return false
             }
-            guard case .transferred(let count)? = result else { return }
+            guard case .transferred(let count) = result else { return true }
             outboundSent += count
         }
+        return true
     }
 
     /// Closes after the last response was sent. When the client may still be sending

@@ -106,7 +106,7 @@ extension HTTPConnection {
     /// the new protocol's handler (see `HTTPUpgrade`).
     private func handOver(_ acceptance: HTTPUpgradeAcceptance, loop: EventLoop) {
         outbound.append(contentsOf: acceptance.responseHead)
-        flushWithoutClosing()
+        writeOutbound()
         let context = context
         let socket = UpgradedSocket(
             registration: registration, loop: loop,

@@ -89,26 +89,18 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
 
     func flush(loop: EventLoop) {
         guard !isClosed else { return }
-        while !outbound.isEmpty {
-            let result = outbound.withPendingBuffers(maxVectors: loopContext.maxVectors) { buffers in
-                loopContext.writev(fd: socket.registration.fd, buffers)
-            }
-            switch result {
-            case .transferred(let count)?: outbound.consume(count)
-            case .wouldBlock?:
-                if interest != [.readable, .writable] {
-                    interest = [.readable, .writable]
-                    loop.modify(socket.registration, interest: interest)
-                }
-                return
-            case .endOfStream?, nil: return close(loop: loop)
-            }
-        }
-        if interest != .readable {
-            interest = .readable
-            loop.modify(socket.registration, interest: interest)
+        switch loopContext.flush(&outbound, fd: socket.registration.fd) {
+        case .blocked: return setInterest([.readable, .writable], loop: loop)
+        case .failed: return close(loop: loop)
+        case .drained: setInterest(.readable, loop: loop)
         }
         if isClosedAfterFlush { close(loop: loop) }
+    }
+
+    private func setInterest(_ wanted: PollEvents, loop: EventLoop) {
+        guard wanted != interest else { return }
+        interest = wanted
+        loop.modify(socket.registration, interest: wanted)
     }
 
     func close(loop: EventLoop) {

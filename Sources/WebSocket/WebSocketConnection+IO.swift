@@ -124,17 +124,11 @@ extension WebSocketConnection {
     /// Writes the queue with `writev`; arms `EPOLLOUT` only after a short write.
     func flush(loop: EventLoop) {
         guard !isClosed else { return }
-        while !outbound.isEmpty {
-            let result = outbound.withPendingBuffers(maxVectors: loopContext.maxVectors) { buffers in
-                loopContext.writev(fd: socket.registration.fd, buffers)
-            }
-            switch result {
-            case .transferred(let count)?: outbound.consume(count)
-            case .wouldBlock?: return setInterest([.readable, .writable], loop: loop)
-            case .endOfStream?, nil: return closeSocket(loop: loop)
-            }
+        switch loopContext.flush(&outbound, fd: socket.registration.fd) {
+        case .blocked: return setInterest([.readable, .writable], loop: loop)
+        case .failed: return closeSocket(loop: loop)
+        case .drained: setInterest(.readable, loop: loop)
         }
-        setInterest(.readable, loop: loop)
         // Once the close frame is out after the peer's close (or after failing it), the
         // server closes TCP first (RFC 6455 §7.1.1).
         if closesAfterFlush { closeSocket(loop: loop) }

@@ -46,6 +46,30 @@ final class WebSocketLoopContext {
         return made
     }
 
+    /// What writing a connection's queue came to.
+    enum FlushOutcome {
+        /// Everything queued was written.
+        case drained
+        /// The socket's send buffer is full; wait for `EPOLLOUT`.
+        case blocked
+        /// The socket failed; close the connection.
+        case failed
+    }
+
+    /// Writes `outbound` to `fd` with `writev` until it is empty or the socket is full —
+    /// the one write loop of WebSocket and event-stream connections.
+    func flush(_ outbound: inout OutboundQueue, fd: Int32) -> FlushOutcome {
+        while !outbound.isEmpty {
+            let result = outbound.withPendingBuffers(maxVectors: maxVectors) { writev(fd: fd, $0) }
+            switch result {
+            case .transferred(let count)?: outbound.consume(count)
+            case .wouldBlock?: return .blocked
+            case .endOfStream?, nil: return .failed
+            }
+        }
+        return .drained
+    }
+
     /// One `writev` of `buffers`; nil on a socket error.
     func writev(fd: Int32, _ buffers: [UnsafeRawBufferPointer]) -> IOResult? {
         for (index, buffer) in buffers.enumerated() {
