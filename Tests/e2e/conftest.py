@@ -41,12 +41,19 @@ def modeld_binary() -> str:
 class ModeldProcess:
     """One running `modeld serve` whose merged stdout/stderr is collected line by line."""
 
-    def __init__(self, args: list[str], cwd: pathlib.Path) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MODELD_")}
-        self.argv = [modeld_binary(), "serve", "--listen", "127.0.0.1:0", *args]
+    def __init__(self, args: list[str], cwd: pathlib.Path, *, env: dict[str, str] | None = None,
+                 pass_fds: tuple[int, ...] = (), listen: bool = True, scheme: str = "http",
+                 argv_prefix: list[str] | None = None) -> None:
+        """`env` adds variables to the scrubbed environment; `pass_fds` are inherited (socket
+        activation); `listen=False` omits `--listen 127.0.0.1:0`; `argv_prefix` runs the binary
+        through a wrapper (e.g. `["sh", "-c", 'LISTEN_PID=$$ exec "$0" "$@"']`)."""
+        merged = {k: v for k, v in os.environ.items() if not k.startswith("MODELD_")}
+        merged.update(env or {})
+        self.scheme = scheme
+        self.argv = [modeld_binary(), "serve", *(["--listen", "127.0.0.1:0"] if listen else []), *args]
         self.proc = subprocess.Popen(
-            self.argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            [*(argv_prefix or []), *self.argv], cwd=cwd, env=merged, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=pass_fds,
         )
         self._lines: list[str] = []
         self._changed = threading.Condition()
@@ -78,7 +85,7 @@ class ModeldProcess:
         return (self.host, self.port)
 
     def url(self, path: str) -> str:
-        return f"http://{self.host}:{self.port}{path}"
+        return f"{self.scheme}://{self.host}:{self.port}{path}"
 
     def output(self) -> str:
         with self._changed:
@@ -124,12 +131,12 @@ def modeld_bin() -> str:
 
 @pytest.fixture
 def start_modeld(tmp_path: pathlib.Path):
-    """Factory: `start_modeld(*flags)` runs a server; every one still running at teardown
-    must exit 0 on SIGTERM within 10 s."""
+    """Factory: `start_modeld(*flags, **options)` runs a server (options as for
+    `ModeldProcess`); every one still running at teardown must exit 0 on SIGTERM within 10 s."""
     started: list[ModeldProcess] = []
 
-    def start(*args: str) -> ModeldProcess:
-        server = ModeldProcess(list(args), cwd=tmp_path)
+    def start(*args: str, **options) -> ModeldProcess:
+        server = ModeldProcess(list(args), cwd=tmp_path, **options)
         started.append(server)
         return server
 
