@@ -11,6 +11,10 @@ public struct PollEvents: OptionSet, Sendable {
     public static let hangup = PollEvents(rawValue: 1 << 2)
     /// The descriptor has a pending error.
     public static let error = PollEvents(rawValue: 1 << 3)
+    /// Registration only: of the loops registered for one shared listening socket, wake just
+    /// one per new connection (`EPOLLEXCLUSIVE`, Linux 4.5). Such a registration cannot be
+    /// modified later, and is told about `.readable` only (no `EPOLLRDHUP`).
+    public static let exclusive = PollEvents(rawValue: 1 << 4)
 }
 
 /// A descriptor's registration: its number plus the generation of the slot at the time,

@@ -137,7 +137,14 @@ public final class EventLoop {
 
     private func makeEvent(_ registration: Registration, _ interest: PollEvents) -> epoll_event {
         var mask: UInt32 = 0
-        if interest.contains(.readable) { mask |= EPOLLIN.rawValue | EPOLLRDHUP.rawValue }
+        if interest.contains(.exclusive) {
+            // epoll_ctl(2): EPOLLEXCLUSIVE accepts only EPOLLIN/EPOLLOUT/EPOLLET/EPOLLWAKEUP
+            // beside it; EPOLLRDHUP would make the registration fail with EINVAL.
+            mask |= EPOLLEXCLUSIVE.rawValue
+            if interest.contains(.readable) { mask |= EPOLLIN.rawValue }
+        } else if interest.contains(.readable) {
+            mask |= EPOLLIN.rawValue | EPOLLRDHUP.rawValue
+        }
         if interest.contains(.writable) { mask |= EPOLLOUT.rawValue }
         var event = epoll_event()
         event.events = mask

@@ -26,7 +26,8 @@ public final class Server: Sendable {
     private let running = Mutex<(handles: [EventLoopHandle], threads: [LoopThread])>(([], []))
 
     /// - Parameters:
-    ///   - eventLoops: number of loop threads; each accepts on its own `SO_REUSEPORT` socket.
+    ///   - eventLoops: number of loop threads; each accepts on its own `SO_REUSEPORT` socket
+    ///     per bound address, and on its own `dup` of each adopted socket.
     public init(router: HTTPRouter, limits: HTTPLimits, eventLoops: Int, clock: any LoopClock = MonotonicClock()) {
         self.router = router
         self.limits = limits
@@ -39,25 +40,30 @@ public final class Server: Sendable {
     /// - Parameter onLoopStart: runs on each loop's thread before it starts serving.
     public func start(listen: [(host: String, port: UInt16)],
                       onLoopStart: (@Sendable (EventLoop) -> Void)? = nil) throws(SocketError) -> [BoundAddress] {
-        var socketsPerLoop = Array(repeating: [ListeningSocket](), count: loopCount)
+        try start(listeners: listen.map { .bind(host: $0.host, port: $0.port) }, onLoopStart: onLoopStart)
+    }
+
+    /// Opens every listener (binding addresses, adopting inherited sockets) and starts the
+    /// loops. Returns each listener's address in the order given. Throws without starting
+    /// anything if a bind fails or an inherited descriptor is not a listening TCP socket.
+    /// - Parameter onLoopStart: runs on each loop's thread before it starts serving.
+    public func start(listeners: [ListenerSource],
+                      onLoopStart: (@Sendable (EventLoop) -> Void)? = nil) throws(SocketError) -> [BoundAddress] {
+        var socketsPerLoop = Array(repeating: [LoopListener](), count: loopCount)
         var bound: [BoundAddress] = []
         do throws(SocketError) {
-            for address in listen {
-                let first = try ListeningSocket.bind(host: address.host, port: address.port, reusePort: true)
-                socketsPerLoop[0].append(first)
-                for index in 1..<max(loopCount, 1) where loopCount > 1 {
-                    socketsPerLoop[index].append(try ListeningSocket.bind(host: address.host, port: first.port, reusePort: true))
-                }
+            for source in listeners {
+                let first = try open(source, into: &socketsPerLoop)
                 bound.append(BoundAddress(host: first.host, port: first.port, description: first.addressDescription))
             }
         } catch {
-            for sockets in socketsPerLoop { for socket in sockets { SocketCalls.close(socket.fd) } }
+            for sockets in socketsPerLoop { for listener in sockets { SocketCalls.close(listener.socket.fd) } }
             throw error
         }
         var handles: [EventLoopHandle] = []
         var threads: [LoopThread] = []
         for index in 0..<loopCount {
-            let (handle, thread) = try startLoop(index: index, sockets: socketsPerLoop[index], onLoopStart: onLoopStart)
+            let (handle, thread) = try startLoop(index: index, listeners: socketsPerLoop[index], onLoopStart: onLoopStart)
             handles.append(handle)
             threads.append(thread)
         }
@@ -80,7 +86,7 @@ public final class Server: Sendable {
         for thread in threads { thread.join() }
     }
 
-    private func startLoop(index: Int, sockets: [ListeningSocket],
+    private func startLoop(index: Int, listeners: [LoopListener],
                            onLoopStart: (@Sendable (EventLoop) -> Void)?) throws(SocketError) -> (EventLoopHandle, LoopThread) {
         let handle = try EventLoopHandle(index: index)
         let router = router
@@ -97,9 +103,9 @@ public final class Server: Sendable {
             }
             let context = HTTPLoopContext(router: router, limits: limits, counters: counters)
             loop.attach(context)
-            for socket in sockets {
+            for listener in listeners {
                 let acceptor = Acceptor(context: context)
-                if let registration = try? loop.register(socket.fd, interest: .readable, handler: acceptor) {
+                if let registration = try? loop.register(listener.socket.fd, interest: listener.interest, handler: acceptor) {
                     acceptor.registration = registration
                     context.listeners.append(registration)
                 }
@@ -108,5 +114,35 @@ public final class Server: Sendable {
             loop.run()
         }
         return (handle, thread)
+    }
+
+    /// One listening descriptor of one loop, and how the loop registers it.
+    private struct LoopListener {
+        let socket: ListeningSocket
+        let interest: PollEvents
+    }
+
+    /// Opens `source` for every loop, appending to `socketsPerLoop` as it goes (so the caller
+    /// can close what was opened if a later step fails); returns loop 0's socket.
+    private func open(_ source: ListenerSource, into socketsPerLoop: inout [[LoopListener]]) throws(SocketError) -> ListeningSocket {
+        switch source {
+        case .bind(let host, let port):
+            let first = try ListeningSocket.bind(host: host, port: port, reusePort: true)
+            socketsPerLoop[0].append(LoopListener(socket: first, interest: .readable))
+            for index in socketsPerLoop.indices.dropFirst() {
+                let socket = try ListeningSocket.bind(host: host, port: first.port, reusePort: true)
+                socketsPerLoop[index].append(LoopListener(socket: socket, interest: .readable))
+            }
+            return first
+        case .adopt(let fd):
+            // One accept queue shared by every loop: a dup per loop, and EPOLLEXCLUSIVE so a
+            // connection wakes one loop instead of the whole herd.
+            let first = try ListeningSocket.adopt(fd: fd)
+            socketsPerLoop[0].append(LoopListener(socket: first, interest: [.readable, .exclusive]))
+            for index in socketsPerLoop.indices.dropFirst() {
+                socketsPerLoop[index].append(LoopListener(socket: try first.duplicate(), interest: [.readable, .exclusive]))
+            }
+            return first
+        }
     }
 }
