@@ -59,4 +59,14 @@ public enum LogKey {
     public static let loadSeconds = "load_seconds"
     /// Seconds granted to drain on shutdown.
     public static let graceSeconds = "grace_seconds"
+    /// The systemd notification socket (`NOTIFY_SOCKET`), as given.
+    public static let socket = "socket"
+    /// The systemd watchdog timeout (`WatchdogSec=`), or `off`.
+    public static let watchdog = "watchdog"
+    /// A file descriptor number (socket activation).
+    public static let fd = "fd"
+    /// A socket's name from `LISTEN_FDNAMES` (`FileDescriptorName=`).
+    public static let name = "name"
+    /// Event-loop indexes (0-based), comma-separated.
+    public static let loop = "loop"
 }

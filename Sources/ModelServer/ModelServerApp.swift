@@ -1,4 +1,5 @@
 public import Logging
+import Foundation
 import HTTPServer
 import WebSocket
 #if canImport(Glibc)
@@ -8,9 +9,10 @@ import Glibc
 /// The application: builds the routes, starts the HTTP server on the configured
 /// listeners, starts the model loads, and runs until a signal asks it to stop.
 ///
-/// Start-up order: scan the repository, bind every listener (a bind failure aborts before
-/// anything runs), start
-/// the loops, log `listening address=HOST:PORT` for each, then start the start-up loads in
+/// Start-up order: scan the repository, bind every listener, or adopt the sockets systemd
+/// passed (a failure aborts before anything runs), start
+/// the loops, log `listening address=HOST:PORT` for each, tell systemd `READY=1`
+/// (`SystemdSession`), then start the start-up loads in
 /// the background; probes answer from the first millisecond (`/readyz` with `425` until
 /// required models are ready). The repository is scanned just before the listeners open
 /// (manifests and directory entries only), so no probe sees a server without its models. Shutdown on
@@ -20,6 +22,9 @@ public enum ModelServerApp {
     /// Runs the daemon until `SIGTERM` or `SIGINT`.
     public static func run(configuration: Configuration, logger: Logger) async throws {
         let watcher = SignalWatcher([SIGTERM, SIGINT])
+        let environment = ProcessInfo.processInfo.environment
+        let systemd = SystemdSession(environment: environment, logger: logger)
+        let activatedSockets = try SystemdSocketActivation.take(environment: environment)
         let authorization = try AdminAuthorization.load(fromFile: configuration.adminTokenFile)
         let host = ModelHost(configuration: configuration, runtimes: RuntimeCatalog.all(), logger: logger)
         let rooms = LoadEventRooms(loader: host.loader, hub: RoomHub())
@@ -27,17 +32,28 @@ public enum ModelServerApp {
         let router = makeRouter(host: host, configuration: configuration, authorization: authorization, rooms: rooms)
         await host.registerModels()
         let server = Server(router: router, limits: configuration.http, eventLoops: configuration.eventLoops)
-        let addresses = try server.start(listen: configuration.listen.map { ($0.host, $0.port) })
+        // Sockets passed by systemd replace the `listen` setting (socket activation).
+        let listeners = activatedSockets.isEmpty
+            ? configuration.listen.map { ListenerSource.bind(host: $0.host, port: $0.port) }
+            : activatedSockets.map { ListenerSource.adopt(fd: $0.fd) }
+        let addresses = try server.start(listeners: listeners)
         rooms.hub.attach(loops: server.loopHandles)
-        for address in addresses {
-            logger.info("listening", metadata: [LogKey.address: "\(address.description)"])
+        for (index, address) in addresses.enumerated() {
+            var metadata: Logger.Metadata = [LogKey.address: "\(address.description)"]
+            if index < activatedSockets.count {
+                metadata[LogKey.fd] = "\(activatedSockets[index].fd)"
+                metadata[LogKey.name] = "\(activatedSockets[index].name)"
+            }
+            logger.info("listening", metadata: metadata)
         }
+        systemd.listenersOpened(loader: host.loader, loops: server.loopHandles)
         await host.startLoads()
         for await signal in watcher.signals {
             logger.info("shutting down", metadata: [LogKey.signal: "\(signalName(signal))",
                                                    LogKey.graceSeconds: "\(seconds(configuration.shutdownTimeout))"])
             break
         }
+        systemd.shutdownStarted()
         // Joining the loop threads blocks this task's thread only for the grace period.
         server.shutdown(gracePeriod: configuration.shutdownTimeout)
         await host.shutdown()
