@@ -44,7 +44,9 @@ enum SystemdSocketActivation {
     }
 
     /// Reads the sockets passed to this process from the real environment, then removes
-    /// `LISTEN_PID`, `LISTEN_FDS` and `LISTEN_FDNAMES` from it.
+    /// `LISTEN_PID`, `LISTEN_FDS` and `LISTEN_FDNAMES` from it. Call it once, early in
+    /// start-up: `unsetenv` is not safe while another thread reads the environment, and
+    /// before the loops and load threads exist nothing does.
     static func take(environment: [String: String]) throws(SystemdError) -> [Socket] {
         defer {
             if environment["LISTEN_PID"] != nil {
