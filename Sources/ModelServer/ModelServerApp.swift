@@ -56,6 +56,7 @@ public enum ModelServerApp {
         EmbeddingRoutes(service: embeddings).register(in: &router)
         InferRoutes(service: embeddings).register(in: &router)
         RoomRoutes(rooms: rooms, configuration: configuration, authorization: authorization).register(in: &router)
+        DashboardRoutes.register(in: &router)
         return router
     }
 
