@@ -14,6 +14,7 @@ enum DashboardPage {
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>modeld</title>
     <link rel="stylesheet" href="/dashboard.css">
+    <link rel="icon" href="/favicon.svg" type="image/svg+xml">
     <script type="module" src="/dashboard.js"></script>
     </head>
     <body>
@@ -54,7 +55,7 @@ enum DashboardPage {
           <div><dt>Phase</dt><dd class="phase">—</dd></div>
           <div><dt>Step</dt><dd class="step">—</dd></div>
           <div class="wide"><dt>Message</dt><dd class="message">—</dd></div>
-          <div><dt>Weights</dt><dd class="bytes">—</dd></div>
+          <div class="wide"><dt>Weights read</dt><dd class="bytes">—</dd></div>
           <div><dt>Speed</dt><dd class="speed">—</dd></div>
           <div><dt>Time left</dt><dd class="eta">—</dd></div>
           <div class="wide"><dt>Error</dt><dd class="error" role="alert">—</dd></div>

@@ -54,10 +54,14 @@ extension DashboardScript {
         button.setAttribute("aria-label", `${BUTTON_LABELS[action]} ${model.id}`);
         button.addEventListener("click", () => runCommand(model, action));
       }
-      const next = [...list.children].find((other) => other.dataset.model > model.id);
-      list.insertBefore(root, next || null);
-      emptyNote.hidden = true;
       return card;
+    }
+
+    // Called once the new card shows its first status, so it never appears at 0 %.
+    function insertCard(model) {
+      const next = [...list.children].find((other) => other.dataset.model > model.id);
+      list.insertBefore(model.card.root, next || null);
+      emptyNote.hidden = true;
     }
 
     function removeModel(model) {
@@ -66,6 +70,7 @@ extension DashboardScript {
     }
 
     function render(model, now) {
+      const isNew = model.card === null;
       const card = model.card || (model.card = makeCard(model));
       const status = model.status;
       const state = status.state;
@@ -95,6 +100,7 @@ extension DashboardScript {
       card.buttons.load.disabled = model.busy || !["unloaded", "failed", "cancelled"].includes(state);
       card.buttons.cancel.disabled = model.busy || !isPending(state);
       card.buttons.unload.disabled = model.busy || state !== "ready";
+      if (isNew) insertCard(model);
     }
 
     // eta_seconds is as of the event; counting down from its arrival keeps it true between

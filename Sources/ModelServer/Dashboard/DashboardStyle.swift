@@ -3,7 +3,9 @@
 ///
 /// Layout stability: numbers use tabular figures, every fact has a fixed single-line height
 /// (long text is cut with an ellipsis; the full text stays in the DOM for screen readers) and
-/// the bar moves by `transform`, which never reflows the card.
+/// the bar moves by `transform`, which never reflows the card. The bar has no transition:
+/// events come every 100 ms anyway, and a bar that lags its `aria-valuenow` would show a
+/// value the page no longer holds.
 enum DashboardStyle {
     static let css = #"""
     :root {
@@ -57,7 +59,7 @@ enum DashboardStyle {
     .bar { flex: 1; height: 0.625rem; border-radius: 999px; background: var(--bar); overflow: hidden; }
     .fill {
       height: 100%; width: 100%; background: var(--fill); transform-origin: left center;
-      transform: scaleX(0); transition: transform 120ms linear;
+      transform: scaleX(0);
     }
     .card[data-state="ready"] .fill { background: var(--ready); }
     .card[data-state="failed"] .fill, .card[data-state="cancelled"] .fill { background: var(--bad); }
@@ -73,7 +75,8 @@ enum DashboardStyle {
     .card[data-state="failed"] .error { color: var(--bad); white-space: normal; }
     .buttons { display: flex; flex-wrap: wrap; gap: 0.5rem; }
     button {
-      font: inherit; min-height: 2.5rem; min-width: 5.5rem; padding: 0.375rem 0.875rem; border-radius: 6px;
+      flex: 1 1 0; font: inherit; min-height: 2.5rem; min-width: 4.5rem; max-width: 8rem;
+      padding: 0.375rem 0.5rem; border-radius: 6px;
       border: 1px solid var(--line); background: var(--bg); color: var(--text); cursor: pointer;
     }
     button:disabled { opacity: 0.45; cursor: not-allowed; }
@@ -94,7 +97,6 @@ enum DashboardStyle {
       position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; border: 0;
       overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap;
     }
-    @media (prefers-reduced-motion: reduce) { .fill { transition: none; } }
 
     """#
 }
