@@ -148,6 +148,10 @@ class Browser:
                     return event
             self._receive(deadline, method)
 
+    def add_script_on_new_document(self, source: str) -> None:
+        """Runs `source` in every document this page opens from now on, before its own scripts."""
+        self.send("Page.addScriptToEvaluateOnNewDocument", {"source": source})
+
     def navigate(self, url: str, timeout_s: float = COMMAND_TIMEOUT_S) -> None:
         """Opens `url` in the page and waits for its `load` event."""
         self._events.clear()
