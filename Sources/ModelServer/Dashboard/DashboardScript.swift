@@ -18,9 +18,10 @@
 /// Stale readings can only come from three places, each handled where it arises: events
 /// whose `seq` is at or below the snapshot's (already in it: skipped), a `/v1/models` poll
 /// that was under way when the socket came back (its answer is dropped), and a server that
-/// restarted (a snapshot `seq` below the last one seen clears every mark). A cancel and a new
-/// load that both happen within one poll interval while the socket is down look like one
-/// load; the bar then holds its value until the new load passes it or ends.
+/// restarted (a snapshot `seq` below the last one seen clears every mark). Polled answers
+/// carry no `seq`, so while only polling, a cancel followed by a new load within one poll
+/// interval, or a server restart, looks like the same load: the bar then holds its value
+/// until the new load passes it or ends (a `load_id` in the status would remove this).
 enum DashboardScript {
     /// The whole script, joined once.
     static let source = [core, view, live].joined(separator: "\n")

@@ -72,7 +72,7 @@ enum DashboardStyle {
       margin: 0; min-height: 1.4em; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
       font-variant-numeric: tabular-nums;
     }
-    .card[data-state="failed"] .error { color: var(--bad); white-space: normal; }
+    .card[data-state="failed"] .error { color: var(--bad); white-space: normal; overflow-wrap: anywhere; }
     .buttons { display: flex; flex-wrap: wrap; gap: 0.5rem; }
     button {
       flex: 1 1 0; font: inherit; min-height: 2.5rem; min-width: 4.5rem; max-width: 8rem;
