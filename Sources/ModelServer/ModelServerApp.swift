@@ -72,6 +72,7 @@ public enum ModelServerApp {
         EmbeddingRoutes(service: embeddings).register(in: &router)
         InferRoutes(service: embeddings).register(in: &router)
         RoomRoutes(rooms: rooms, configuration: configuration, authorization: authorization).register(in: &router)
+        DashboardRoutes.register(in: &router)
         return router
     }
 
