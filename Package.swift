@@ -93,7 +93,10 @@ let package = Package(
         .testTarget(name: "ModelLoadingTests", dependencies: ["ModelLoading", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ModelServerTests",
-            dependencies: ["ModelServer", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ModelServer", "TestSupport",
+                .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
