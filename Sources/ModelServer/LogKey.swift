@@ -59,4 +59,12 @@ public enum LogKey {
     public static let loadSeconds = "load_seconds"
     /// Seconds granted to drain on shutdown.
     public static let graceSeconds = "grace_seconds"
+    /// The configuration keys a reload changed, comma-separated.
+    public static let changes = "changes"
+    /// Models a reload registered.
+    public static let modelsAdded = "models_added"
+    /// Models a reload removed.
+    public static let modelsRemoved = "models_removed"
+    /// What the server did about something, such as a model changed on disk.
+    public static let action = "action"
 }
