@@ -37,11 +37,18 @@ extension ModelHost {
     /// Puts `configuration`'s load settings in force and `models` (from
     /// `prepareRepository`) in place of the registered models.
     func applyReload(_ configuration: Configuration, models: [RepositoryModel]) async -> ModelRepositoryDiff {
-        current.withLock { $0 = configuration }
-        let budget = MemoryBudget.resolve(configuredBytes: configuration.memoryBudgetBytes)
-        let limits = JobLimits.Values(maxReadBytesPerSecond: configuration.maxReadBytesPerSecond,
-                                      memoryBudgetBytes: budget.bytes)
-        if limits.memoryBudgetBytes != jobLimits.current.memoryBudgetBytes {
+        let old = current.withLock { current in
+            defer { current = configuration }
+            return current
+        }
+        var limits = jobLimits.current
+        limits.maxReadBytesPerSecond = configuration.maxReadBytesPerSecond
+        // Resolved again only when the setting changed: a budget read from the available
+        // memory now would no longer include what the loaded models hold, and they are
+        // counted against it once more at every load.
+        if configuration.memoryBudgetBytes != old.memoryBudgetBytes {
+            let budget = MemoryBudget.resolve(configuredBytes: configuration.memoryBudgetBytes)
+            limits.memoryBudgetBytes = budget.bytes
             logger.info("memory budget", metadata: [LogKey.bytes: "\(budget.bytes)", LogKey.source: "\(budget.source)"])
         }
         jobLimits.replace(with: limits)

@@ -12,7 +12,7 @@ extension ModelServerApp {
     /// collapse into one more reload after it (the file may have changed again). On
     /// shutdown a queued reload is dropped and the running one is awaited, so no reload
     /// starts loads after the drain began.
-    static func serveSignals(_ watcher: SignalWatcher, reloader: ConfigurationReloader, logger: Logger) async -> Int32 {
+    static func serveSignals(_ signals: AsyncStream<Int32>, reloader: ConfigurationReloader, logger: Logger) async -> Int32 {
         let (requests, queue) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let reloads = Task {
             for await _ in requests {
@@ -23,7 +23,7 @@ extension ModelServerApp {
             }
         }
         var stop = SIGTERM
-        for await signal in watcher.signals {
+        for await signal in signals {
             if signal == SIGHUP {
                 queue.yield()
                 continue

@@ -45,7 +45,7 @@ public enum ModelServerApp {
             logger.info("listening", metadata: [LogKey.address: "\(address.description)"])
         }
         await host.startLoads()
-        let signal = await serveSignals(watcher, reloader: reloader, logger: logger)
+        let signal = await serveSignals(watcher.signals, reloader: reloader, logger: logger)
         let shutdownTimeout = reloader.configuration.shutdownTimeout
         logger.info("shutting down", metadata: [LogKey.signal: "\(signalName(signal))",
                                                LogKey.graceSeconds: "\(seconds(shutdownTimeout))"])

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Logging
 import ModelLoading
 @testable import ModelServer
@@ -217,5 +218,29 @@ struct ConfigurationReloaderTests {
         let names = Set(ConfigurationKey.all.map(\.name))
         #expect(ConfigurationKey.liveKeyNames.isDisjoint(with: ConfigurationKey.restartKeyNames))
         #expect(ConfigurationKey.liveKeyNames.union(ConfigurationKey.restartKeyNames) == names)
+    }
+}
+
+/// The signal loop of `ModelServerApp`: `SIGHUP` reloads, `SIGTERM`/`SIGINT` end it.
+struct ServeSignalsTests {
+    @Test("SIGHUP runs a reload and the loop keeps going; SIGINT ends it and is returned")
+    func sighupReloadsAndSigintStops() async throws {
+        let repository = try FixtureRepository()
+        try await withReloadHarness(repository) { harness in
+            let (signals, sender) = AsyncStream.makeStream(of: Int32.self)
+            let (reloader, logger) = (harness.reloader, harness.logger)
+            let loop = Task { await ModelServerApp.serveSignals(signals, reloader: reloader, logger: logger) }
+            try harness.writeConfiguration("not-ready-status: 503\n")
+            sender.yield(SIGHUP)
+            let deadline = ContinuousClock.now + .seconds(20)
+            while harness.lines.matching("msg=reloaded").isEmpty, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))  // bounded wait for the reload task's log line
+            }
+            #expect(harness.lines.matching("msg=reloading", "signal=SIGHUP").count == 1)
+            #expect(harness.reloader.configuration.notReadyStatus == 503)
+            sender.yield(SIGINT)
+            #expect(await loop.value == SIGINT)
+            #expect(harness.lines.matching("msg=reloaded").count == 1)
+        }
     }
 }
