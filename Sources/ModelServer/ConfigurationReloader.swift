@@ -15,8 +15,8 @@ import Synchronization
 ///    `reload needs restart key=...` (level warning);
 /// 4. log `reloaded changes=... models_added=N models_removed=N` (level info).
 ///
-/// Callers run one reload at a time (`ModelServerApp` queues `SIGHUP`s); `reload` itself
-/// does not overlap two calls' apply steps either, since it awaits each in turn.
+/// Callers run one reload at a time (`ModelServerApp.serveSignals` queues `SIGHUP`s): two
+/// overlapping calls could apply their results in either order.
 final class ConfigurationReloader: Sendable {
     /// Builds the configuration from the process's inputs again (`Configuration.load` with
     /// the original arguments and environment).

@@ -196,6 +196,34 @@ struct ConfigurationReloaderTests {
         }
     }
 
+    @Test("new WebSocket connections get the reloaded allowed origins; the room socket opened before stays open")
+    func webSocketSettingsApplyToNewConnections() async throws {
+        let repository = try FixtureRepository()
+        try await withReloadHarness(repository) { harness in
+            // A short read timeout: `isClosedByPeer` reads until EOF or the timeout.
+            let before = try TCPClient(port: harness.port, timeout: .seconds(1))
+            try before.send(Self.upgrade(origin: "https://other.example"))
+            #expect(before.readResponse()?.status == 101)
+
+            try harness.writeConfiguration("websocket:\n  allowed-origins: https://good.example\n  ping-interval: 5\n")
+            #expect(await harness.reloader.reload() == .applied(ReloadSummary(
+                appliedKeys: ["websocket.ping-interval", "websocket.allowed-origins"])))
+
+            let refused = try TCPClient(port: harness.port, timeout: .seconds(20))
+            try refused.send(Self.upgrade(origin: "https://other.example"))
+            #expect(refused.readResponse()?.status == 403)
+            let accepted = try TCPClient(port: harness.port, timeout: .seconds(20))
+            try accepted.send(Self.upgrade(origin: "https://good.example"))
+            #expect(accepted.readResponse()?.status == 101)
+            #expect(!before.isClosedByPeer())
+        }
+    }
+
+    private static func upgrade(origin: String) -> String {
+        "GET /ws?room=models HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: \(origin)\r\n\r\n"
+    }
+
     @Test("a hook that throws rejects the reload before anything is applied")
     func failingHookRejects() async throws {
         let repository = try FixtureRepository()
