@@ -1,27 +1,49 @@
 import HTTPServer
+import Synchronization
 
 /// The admin bearer token policy of DESIGN §1.5: when a token is configured, mutating
 /// endpoints require `Authorization: Bearer <token>` — `401` without one, `403` with a
 /// wrong one. The comparison takes the same time whatever the first differing byte, so the
 /// token cannot be guessed byte by byte from response times.
-struct AdminAuthorization: Sendable {
+///
+/// One instance is shared by every route; `SIGHUP` swaps its token (`replaceToken`), so the
+/// next request is checked against the new one, on open keep-alive connections too.
+final class AdminAuthorization: Sendable {
+    private let current: Mutex<[UInt8]?>
+
     /// The configured token, or nil when mutating endpoints are open.
-    let token: [UInt8]?
+    var token: [UInt8]? {
+        current.withLock { $0 }
+    }
+
+    init(token: [UInt8]?) {
+        current = Mutex(token)
+    }
 
     /// Reads the token from `path` (a Kubernetes secret mount works): the first line,
     /// surrounding whitespace removed. Throws when the file cannot be read or is empty.
     static func load(fromFile path: String?) throws -> AdminAuthorization {
-        guard let path else { return AdminAuthorization(token: nil) }
+        AdminAuthorization(token: try readToken(fromFile: path))
+    }
+
+    /// The token in `path`, as `load(fromFile:)` reads it; nil when `path` is nil.
+    static func readToken(fromFile path: String?) throws(TextFile.Error) -> [UInt8]? {
+        guard let path else { return nil }
         let contents = try TextFile.read(path)
         let line = contents.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         let token = line.trimmingASCIIWhitespace()
         guard !token.isEmpty else { throw TextFile.Error(path: path, reason: "the admin token file is empty") }
-        return AdminAuthorization(token: Array(token.utf8))
+        return Array(token.utf8)
+    }
+
+    /// Checks every later request against `token` (nil opens the mutating endpoints).
+    func replaceToken(_ token: [UInt8]?) {
+        current.withLock { $0 = token }
     }
 
     /// nil when `request` may proceed; otherwise the error response to send.
     func check(_ request: HTTPRequest) -> HTTPResponse? {
-        guard let token else { return nil }
+        guard let token = token else { return nil }
         guard let header = request.header("Authorization") else {
             return .error(.unauthorized, code: "unauthorized", message: "This endpoint needs an admin bearer token.",
                           headers: [("WWW-Authenticate", "Bearer")])
@@ -74,7 +96,7 @@ enum TextFile {
         var description: String { "\(path): \(reason)" }
     }
 
-    static func read(_ path: String) throws -> String {
+    static func read(_ path: String) throws(Error) -> String {
         guard let file = fopen(path, "r") else {
             throw Error(path: path, reason: String(cString: strerror(errno)))
         }

@@ -29,8 +29,13 @@ public struct ConfigurationKey: Sendable {
     public let isList: Bool
     /// Parses `values` and stores the result in its field of a configuration.
     let assign: @Sendable (inout Configuration, [String]) throws(ConfigurationValueProblem) -> Void
+    /// Whether two configurations hold different values for this key (what a reload changes).
+    let differs: @Sendable (Configuration, Configuration) -> Bool
+    /// Copies this key's value from the second configuration into the first (a reload keeps
+    /// the running value of a key that needs a restart).
+    let copyValue: @Sendable (inout Configuration, Configuration) -> Void
 
-    init<Value>(
+    init<Value: Equatable & Sendable>(
         _ name: String,
         _ field: any WritableKeyPath<Configuration, Value> & Sendable,
         _ parser: ConfigurationValueParser<Value>,
@@ -47,6 +52,8 @@ public struct ConfigurationKey: Sendable {
         self.assign = { configuration, values throws(ConfigurationValueProblem) in
             configuration[keyPath: field] = try parser.parse(values)
         }
+        self.differs = { old, new in old[keyPath: field] != new[keyPath: field] }
+        self.copyValue = { target, source in target[keyPath: field] = source[keyPath: field] }
     }
 
     /// The command-line flag: `--http-max-header-bytes`.

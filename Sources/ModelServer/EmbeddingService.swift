@@ -13,18 +13,32 @@ final class EmbeddingService: Sendable {
         case unavailable(HTTPStatus, code: String, message: String, status: ModelStatus?, retryAfter: Int?)
     }
 
+    /// The batching knobs (`embeddings.max-batch-size`, `embeddings.max-batch-wait`).
+    struct BatchSettings: Sendable, Equatable {
+        var maxBatchTexts: Int
+        var maxWait: Duration
+    }
+
     private let loader: ModelLoader
     private let readiness: Readiness
-    private let maxBatchTexts: Int
-    private let maxWait: Duration
-    /// One batcher per model, rebuilt when the model is loaded anew (keyed by ready time).
-    private let batchers = Mutex<[String: (readySince: Date?, batcher: EmbeddingBatcher)]>([:])
+    private let batchSettings: Mutex<BatchSettings>
+    /// One batcher per model, rebuilt when the model is loaded anew (keyed by ready time) or
+    /// the batch settings changed; a replaced batcher still runs what it already queued.
+    private let batchers = Mutex<[String: (readySince: Date?, settings: BatchSettings, batcher: EmbeddingBatcher)]>([:])
 
     init(loader: ModelLoader, readiness: Readiness, configuration: Configuration) {
         self.loader = loader
         self.readiness = readiness
-        maxBatchTexts = configuration.embeddingMaxBatchSize
-        maxWait = configuration.embeddingMaxBatchWait
+        batchSettings = Mutex(Self.batchSettings(configuration))
+    }
+
+    /// Batches later requests with `configuration`'s embeddings settings (`SIGHUP`).
+    func applyBatchSettings(_ configuration: Configuration) {
+        batchSettings.withLock { $0 = Self.batchSettings(configuration) }
+    }
+
+    private static func batchSettings(_ configuration: Configuration) -> BatchSettings {
+        BatchSettings(maxBatchTexts: configuration.embeddingMaxBatchSize, maxWait: configuration.embeddingMaxBatchWait)
     }
 
     func lookup(_ id: String) -> Lookup {
@@ -47,10 +61,14 @@ final class EmbeddingService: Sendable {
             return .unavailable(.badRequest, code: "model_not_embedding", message: "Model '\(id)' does not produce embeddings.",
                                 status: status, retryAfter: nil)
         }
+        let settings = batchSettings.withLock { $0 }
         let batcher = batchers.withLock { batchers in
-            if let existing = batchers[id], existing.readySince == status.readySince { return existing.batcher }
-            let fresh = EmbeddingBatcher(model: model, modelID: id, maxBatchTexts: maxBatchTexts, maxWait: maxWait)
-            batchers[id] = (status.readySince, fresh)
+            if let existing = batchers[id], existing.readySince == status.readySince, existing.settings == settings {
+                return existing.batcher
+            }
+            let fresh = EmbeddingBatcher(model: model, modelID: id, maxBatchTexts: settings.maxBatchTexts,
+                                         maxWait: settings.maxWait)
+            batchers[id] = (status.readySince, settings, fresh)
             return fresh
         }
         return .ready(batcher, model: model)

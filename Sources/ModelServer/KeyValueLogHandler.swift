@@ -19,8 +19,15 @@ import Synchronization
 /// - Each line reaches the output as a whole: one `write(2)` per line, under a process-wide
 ///   lock so that even lines longer than `PIPE_BUF` never interleave.
 public struct KeyValueLogHandler: LogHandler {
-    /// Least severe level this handler writes.
-    public var logLevel: Logger.Level
+    /// Least severe level this handler writes: the shared switch's level when the handler
+    /// was made with one, until a logger sets its own level.
+    public var logLevel: Logger.Level {
+        get { levelSwitch?.level ?? fixedLogLevel }
+        set {
+            fixedLogLevel = newValue
+            levelSwitch = nil
+        }
+    }
     /// Metadata attached to every entry logged through this handler.
     public var metadata: Logger.Metadata = [:]
     /// Contextual metadata (such as task-local values) added to every entry.
@@ -30,17 +37,22 @@ public struct KeyValueLogHandler: LogHandler {
     /// Whether lines start with a syslog priority and omit the timestamp (journald).
     public let prefixesSyslogPriority: Bool
     private let output: Output
+    private var fixedLogLevel: Logger.Level
+    private var levelSwitch: LogLevelSwitch?
 
     /// Creates a handler; pass `prefixesSyslogPriority:
-    /// KeyValueLogHandler.isStandardErrorJournal(environment:)` when writing to stderr.
+    /// KeyValueLogHandler.isStandardErrorJournal(environment:)` when writing to stderr, and
+    /// `levelSwitch` to follow a level that changes at run time (it wins over `logLevel`).
     public init(
         logLevel: Logger.Level = .info,
+        levelSwitch: LogLevelSwitch? = nil,
         format: LogFormat = .keyValue,
         prefixesSyslogPriority: Bool = false,
         metadataProvider: Logger.MetadataProvider? = nil,
         output: Output = .standardError
     ) {
-        self.logLevel = logLevel
+        self.fixedLogLevel = logLevel
+        self.levelSwitch = levelSwitch
         self.format = format
         self.prefixesSyslogPriority = prefixesSyslogPriority
         self.metadataProvider = metadataProvider

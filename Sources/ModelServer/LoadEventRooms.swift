@@ -53,16 +53,28 @@ final class LoadEventRooms: Sendable {
 
     private func forward(_ event: LoadEvent) {
         let delivery: Delivery = event.kind == .progress ? .replaceable(key: "progress:" + event.modelID) : .mustDeliver
-        for room in [Self.room(forModel: event.modelID), Self.modelsRoom] {
+        publish(event.name, modelID: event.modelID, delivery: delivery, data: event.dataFields)
+    }
+
+    /// Tells both rooms of model `id` that it left the repository (`SIGHUP`): the last
+    /// message of `model:<id>`, after the cancel or unload its removal caused;
+    /// `{"event":"model_removed",...,"data":{"id":...}}`. New clients can no longer join
+    /// that room.
+    func modelRemoved(_ id: String) {
+        publish("model_removed", modelID: id, delivery: .mustDeliver, data: [LoadEventField("id", .string(id))])
+    }
+
+    private func publish(_ name: String, modelID: String, delivery: Delivery, data: [LoadEventField]) {
+        for room in [Self.room(forModel: modelID), Self.modelsRoom] {
             // Sequence, framing and publishing under the room's lock keep seq order equal
             // to delivery order even if two threads publish at once.
             logs.withLock { logs in
                 var log = logs[room] ?? RoomLog()
                 log.seq += 1
-                let json = Self.envelope(event: event.name, room: room, seq: log.seq) { json in
-                    EventJSON.write(event.dataFields, into: &json)
+                let json = Self.envelope(event: name, room: room, seq: log.seq) { json in
+                    EventJSON.write(data, into: &json)
                 }
-                let message = framing.make(json, delivery: delivery, eventID: log.seq, eventName: event.name)
+                let message = framing.make(json, delivery: delivery, eventID: log.seq, eventName: name)
                 log.recent.append((log.seq, message))
                 if log.recent.count > Self.recentLimit { log.recent.removeFirst(log.recent.count - Self.recentLimit) }
                 logs[room] = log

@@ -69,4 +69,12 @@ public enum LogKey {
     public static let name = "name"
     /// Event-loop indexes (0-based), comma-separated.
     public static let loop = "loop"
+    /// The configuration keys a reload changed, comma-separated.
+    public static let changes = "changes"
+    /// Models a reload registered.
+    public static let modelsAdded = "models_added"
+    /// Models a reload removed.
+    public static let modelsRemoved = "models_removed"
+    /// What the server did about something, such as a model changed on disk.
+    public static let action = "action"
 }

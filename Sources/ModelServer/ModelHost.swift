@@ -10,19 +10,27 @@ import Synchronization
 /// Start-up policy: the repository is scanned once; a model loads at start-up when its
 /// manifest says `load: startup` and `--load-at-startup` selects it (`all`, `none`, or a
 /// list of ids, which also loads listed `on_demand` models). Folders that cannot be used
-/// are logged with the reason and left out.
+/// are logged with the reason and left out. `SIGHUP` re-scans and applies the difference
+/// (`ModelHost+Reload.swift`).
 public final class ModelHost: Sendable {
     /// The loader; its snapshot answers probes.
     public let loader: ModelLoader
-    let configuration: Configuration
     let runtimes: [String: any ModelRuntimeFactory]
     let logger: Logger
     private let subscription: Mutex<LoadSubscription?> = Mutex(nil)
-    private let registered = Mutex<[ModelDescriptor]>([])
+    /// The configuration in force (a reload replaces it).
+    let current: Mutex<Configuration>
+    /// The models of the last scan, with their files' identities.
+    let registered = Mutex<[RepositoryModel]>([])
+    /// Read rate cap and memory budget of loads started from now on.
+    let jobLimits: JobLimits
+
+    /// The configuration in force.
+    var configuration: Configuration { current.withLock { $0 } }
 
     /// - Parameter runtimes: the runtimes by name (`bert-embedding`).
     public init(configuration: Configuration, runtimes: [any ModelRuntimeFactory], logger: Logger) {
-        self.configuration = configuration
+        current = Mutex(configuration)
         self.logger = logger
         let runtimesByName = Dictionary(runtimes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.runtimes = runtimesByName
@@ -30,48 +38,62 @@ public final class ModelHost: Sendable {
         let digestCache = DigestCache(directory: stateDirectory)
         let budget = MemoryBudget.resolve(configuredBytes: configuration.memoryBudgetBytes)
         let loaderReference = LoaderReference()
-        let jobSettings = LoadJobSettings(
-            maxReadBytesPerSecond: configuration.maxReadBytesPerSecond,
-            memoryBudgetBytes: budget.bytes,
-            residentBytesInUse: { loaderReference.residentBytes() })
-        let settings = LoaderSettings(maxConcurrentLoads: configuration.maxConcurrentLoads,
-                                      loadStallTimeout: configuration.loadStallTimeout,
-                                      loadRetries: configuration.loadRetries)
-        loader = ModelLoader(settings: settings, makeJob: { descriptor in
-            ModelLoadJob(descriptor: descriptor, runtimes: runtimesByName, digestCache: digestCache, settings: jobSettings)
+        let jobLimits = JobLimits(maxReadBytesPerSecond: configuration.maxReadBytesPerSecond, memoryBudgetBytes: budget.bytes)
+        self.jobLimits = jobLimits
+        loader = ModelLoader(settings: Self.loaderSettings(configuration), makeJob: { descriptor in
+            let limits = jobLimits.current
+            let jobSettings = LoadJobSettings(
+                maxReadBytesPerSecond: limits.maxReadBytesPerSecond,
+                memoryBudgetBytes: limits.memoryBudgetBytes,
+                residentBytesInUse: { loaderReference.residentBytes() })
+            return ModelLoadJob(descriptor: descriptor, runtimes: runtimesByName, digestCache: digestCache, settings: jobSettings)
         }, history: ETAHistory(stateDirectory: stateDirectory))
         loaderReference.set(loader)
         logger.info("memory budget", metadata: [LogKey.bytes: "\(budget.bytes)", LogKey.source: "\(budget.source)"])
         subscription.withLock { $0 = loader.subscribe(LoadEventLog(logger: logger).log) }
     }
 
+    static func loaderSettings(_ configuration: Configuration) -> LoaderSettings {
+        LoaderSettings(maxConcurrentLoads: configuration.maxConcurrentLoads,
+                       loadStallTimeout: configuration.loadStallTimeout,
+                       loadRetries: configuration.loadRetries)
+    }
+
     /// Scans the repository and registers its models (they are `unloaded` until loads
     /// start). Done before the listeners open, so no probe ever sees a server with no
     /// models yet and calls it ready; it reads only manifests and directory entries.
     public func registerModels() async {
-        let scan: ModelRepositoryScan
-        do {
-            scan = try ModelRepository.scan(directory: configuration.modelRepository, runtimes: runtimes)
+        let path = configuration.modelRepository
+        let models: [RepositoryModel]
+        do throws(ModelLoadError) {
+            models = try scanRepository(path)
         } catch {
             logger.error("model repository unusable", metadata: [
-                LogKey.path: "\(configuration.modelRepository)", LogKey.error: "\(error.code)", LogKey.reason: "\(error.message)",
+                LogKey.path: "\(path)", LogKey.error: "\(error.code)", LogKey.reason: "\(error.message)",
             ])
             return
         }
+        await loader.setModels(models.map(\.descriptor))
+        registered.withLock { $0 = models }
+        logger.info("model repository", metadata: [LogKey.path: "\(path)", LogKey.models: "\(models.count)"])
+    }
+
+    /// Scans `path`, logging each folder it had to skip, and notes each model's files.
+    func scanRepository(_ path: String) throws(ModelLoadError) -> [RepositoryModel] {
+        let scan = try ModelRepository.scan(directory: path, runtimes: runtimes)
         for problem in scan.problems {
             logger.warning("model folder skipped", metadata: [
                 LogKey.folder: "\(problem.folder)", LogKey.error: "\(problem.error.code)", LogKey.reason: "\(problem.error.message)",
             ])
         }
-        await loader.setModels(scan.models)
-        registered.withLock { $0 = scan.models }
-        logger.info("model repository", metadata: [LogKey.path: "\(configuration.modelRepository)", LogKey.models: "\(scan.models.count)"])
+        return scan.models.map(RepositoryModel.scanned)
     }
 
     /// Starts the start-up loads of the registered models.
     public func startLoads() async {
-        for descriptor in registered.withLock({ $0 }) where shouldLoadAtStartup(descriptor) {
-            _ = await loader.load(descriptor.id)
+        let configuration = configuration
+        for model in registered.withLock({ $0 }) where Self.shouldLoadAtStartup(model.descriptor, configuration) {
+            _ = await loader.load(model.id)
         }
     }
 
@@ -81,12 +103,36 @@ public final class ModelHost: Sendable {
         await startLoads()
     }
 
-    private func shouldLoadAtStartup(_ descriptor: ModelDescriptor) -> Bool {
+    /// Whether `configuration`'s `load-at-startup` covers `descriptor`.
+    static func shouldLoadAtStartup(_ descriptor: ModelDescriptor, _ configuration: Configuration) -> Bool {
         switch configuration.loadAtStartup {
         case .all: descriptor.manifest.load == .startup
         case .none: false
         case .only(let ids): ids.contains(descriptor.id)
         }
+    }
+}
+
+/// The read rate cap and memory budget of the next load jobs; a reload replaces them, and
+/// loads already running keep the values they started with.
+final class JobLimits: Sendable {
+    struct Values: Sendable, Equatable {
+        /// Bytes per second, 0 for no cap.
+        var maxReadBytesPerSecond: Int
+        /// The resolved budget in bytes.
+        var memoryBudgetBytes: Int
+    }
+
+    private let values: Mutex<Values>
+
+    init(maxReadBytesPerSecond: Int, memoryBudgetBytes: Int) {
+        values = Mutex(Values(maxReadBytesPerSecond: maxReadBytesPerSecond, memoryBudgetBytes: memoryBudgetBytes))
+    }
+
+    var current: Values { values.withLock { $0 } }
+
+    func replace(with new: Values) {
+        values.withLock { $0 = new }
     }
 }
 

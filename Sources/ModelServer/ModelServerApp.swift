@@ -17,11 +17,21 @@ import Glibc
 /// required models are ready). The repository is scanned just before the listeners open
 /// (manifests and directory entries only), so no probe sees a server without its models. Shutdown on
 /// `SIGTERM`/`SIGINT`: drain the HTTP server within `shutdownTimeout` (see
-/// `Server.shutdown`), cancel running loads, then return so the process exits 0.
+/// `Server.shutdown`), cancel running loads, then return so the process exits 0. `SIGHUP`
+/// reloads the configuration and the repository (`ConfigurationReloader`).
 public enum ModelServerApp {
     /// Runs the daemon until `SIGTERM` or `SIGINT`.
-    public static func run(configuration: Configuration, logger: Logger) async throws {
-        let watcher = SignalWatcher([SIGTERM, SIGINT])
+    /// - Parameters:
+    ///   - logLevel: the switch the process's log handlers follow, so a reload can change
+    ///     `log.level`; nil leaves the level as bootstrapped.
+    ///   - reloadConfiguration: builds the configuration again on `SIGHUP` (from the same
+    ///     arguments and environment); nil keeps `configuration`, so a reload then only
+    ///     re-scans the repository and re-reads the admin token file.
+    public static func run(
+        configuration: Configuration, logger: Logger, logLevel: LogLevelSwitch? = nil,
+        reloadConfiguration: (@Sendable () throws(ConfigurationError) -> Configuration)? = nil
+    ) async throws {
+        let watcher = SignalWatcher([SIGTERM, SIGINT, SIGHUP])
         let environment = ProcessInfo.processInfo.environment
         let systemd = SystemdSession(environment: environment, logger: logger)
         let activatedSockets = try SystemdSocketActivation.take(environment: environment)
@@ -29,7 +39,9 @@ public enum ModelServerApp {
         let host = ModelHost(configuration: configuration, runtimes: RuntimeCatalog.all(), logger: logger)
         let rooms = LoadEventRooms(loader: host.loader, hub: RoomHub())
         rooms.start()
-        let router = makeRouter(host: host, configuration: configuration, authorization: authorization, rooms: rooms)
+        let (router, live) = makeRoutes(host: host, configuration: configuration, authorization: authorization, rooms: rooms)
+        let reloader = ConfigurationReloader(configuration: configuration, load: reloadConfiguration ?? { configuration },
+                                             host: host, live: live, logLevel: logLevel, logger: logger)
         await host.registerModels()
         let server = Server(router: router, limits: configuration.http, eventLoops: configuration.eventLoops)
         // Sockets passed by systemd replace the `listen` setting (socket activation).
@@ -48,14 +60,13 @@ public enum ModelServerApp {
         }
         systemd.listenersOpened(loader: host.loader, loops: server.loopHandles)
         await host.startLoads()
-        for await signal in watcher.signals {
-            logger.info("shutting down", metadata: [LogKey.signal: "\(signalName(signal))",
-                                                   LogKey.graceSeconds: "\(seconds(configuration.shutdownTimeout))"])
-            break
-        }
+        let signal = await serveSignals(watcher.signals, reloader: reloader, notifier: systemd.notifier, logger: logger)
         systemd.shutdownStarted()
+        let shutdownTimeout = reloader.configuration.shutdownTimeout
+        logger.info("shutting down", metadata: [LogKey.signal: "\(signalName(signal))",
+                                               LogKey.graceSeconds: "\(seconds(shutdownTimeout))"])
         // Joining the loop threads blocks this task's thread only for the grace period.
-        server.shutdown(gracePeriod: configuration.shutdownTimeout)
+        server.shutdown(gracePeriod: shutdownTimeout)
         await host.shutdown()
         logger.info("stopped")
     }
@@ -63,6 +74,12 @@ public enum ModelServerApp {
     /// Every route of the daemon.
     static func makeRouter(host: ModelHost, configuration: Configuration, authorization: AdminAuthorization,
                            rooms: LoadEventRooms) -> HTTPRouter {
+        makeRoutes(host: host, configuration: configuration, authorization: authorization, rooms: rooms).router
+    }
+
+    /// Every route of the daemon, and the holders of the settings they read per request.
+    static func makeRoutes(host: ModelHost, configuration: Configuration, authorization: AdminAuthorization,
+                           rooms: LoadEventRooms) -> (router: HTTPRouter, live: LiveSettings) {
         let readiness = Readiness(notReadyStatusCode: configuration.notReadyStatus)
         var router = HTTPRouter()
         ProbeRoutes.register(in: &router)
@@ -71,16 +88,19 @@ public enum ModelServerApp {
         let embeddings = EmbeddingService(loader: host.loader, readiness: readiness, configuration: configuration)
         EmbeddingRoutes(service: embeddings).register(in: &router)
         InferRoutes(service: embeddings).register(in: &router)
-        RoomRoutes(rooms: rooms, configuration: configuration, authorization: authorization).register(in: &router)
+        let roomRoutes = RoomRoutes(rooms: rooms, configuration: configuration, authorization: authorization)
+        roomRoutes.register(in: &router)
         DashboardRoutes.register(in: &router)
-        return router
+        let live = LiveSettings(readiness: readiness, authorization: authorization, roomRoutes: roomRoutes,
+                                embeddings: embeddings)
+        return (router, live)
     }
 
     private static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    private static func signalName(_ number: Int32) -> String {
+    static func signalName(_ number: Int32) -> String {
         switch number {
         case SIGTERM: "SIGTERM"
         case SIGINT: "SIGINT"

@@ -1,5 +1,6 @@
 import HTTPServer
 import ModelLoading
+import Synchronization
 
 /// Readiness answers of DESIGN §1.1, computed from the loader's immutable snapshot on the
 /// event loop (no lock held across I/O, no actor awaited).
@@ -9,13 +10,28 @@ import ModelLoading
 /// - `503` when one failed, was cancelled, or is not loaded and will not become ready
 ///   without action; the body names it, its step and its error.
 /// `--not-ready-status 503` turns every `425` into a `503` with the same body and
-/// `Retry-After`, for balancers that read 4xx as a client bug.
-struct Readiness: Sendable {
+/// `Retry-After`, for balancers that read 4xx as a client bug. `SIGHUP` may switch it
+/// (`replaceNotReadyStatus`); the next answer uses the new status.
+final class Readiness: Sendable {
+    // A lock around a small value: reading it on the probe path allocates nothing.
+    private let notReady: Mutex<HTTPStatus>
+
     /// The status sent instead of `425` (425 or 503).
-    let notReadyStatus: HTTPStatus
+    var notReadyStatus: HTTPStatus {
+        notReady.withLock { $0 }
+    }
 
     init(notReadyStatusCode: Int) {
-        notReadyStatus = notReadyStatusCode == 503 ? .serviceUnavailable : .tooEarly
+        notReady = Mutex(Self.status(forCode: notReadyStatusCode))
+    }
+
+    /// Answers with `notReadyStatusCode` (425 or 503) from now on.
+    func replaceNotReadyStatus(code notReadyStatusCode: Int) {
+        notReady.withLock { $0 = Self.status(forCode: notReadyStatusCode) }
+    }
+
+    private static func status(forCode code: Int) -> HTTPStatus {
+        code == 503 ? .serviceUnavailable : .tooEarly
     }
 
     /// The whole server: every required model.

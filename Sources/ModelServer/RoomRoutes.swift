@@ -1,35 +1,52 @@
 import HTTPServer
+import Synchronization
 import WebSocket
 
 /// The live-progress endpoints of DESIGN §1.4: `GET /ws` (rooms over WebSocket), `GET
 /// /ws/echo` (with `--enable-echo`), `GET /v1/models/{id}/events` (the same events as
 /// Server-Sent Events, resumable from `Last-Event-ID` while the events are still held), and
 /// `POST /v1/rooms/{room}/messages` (admin: publish a JSON message to a room).
-struct RoomRoutes: Sendable {
+///
+/// The WebSocket settings (`websocket.*`) are live: `applySettings` swaps the upgrade
+/// handlers, so connections opened afterwards get the new ping interval, outbound limits
+/// and allowed origins while open ones keep those they started with.
+final class RoomRoutes: Sendable {
     let rooms: LoadEventRooms
-    let configuration: Configuration
     let authorization: AdminAuthorization
+    private let enablesEcho: Bool
+    private let upgrades: Mutex<Upgrades>
+
+    /// The upgrade handlers built from one set of settings.
+    private struct Upgrades {
+        var rooms: @Sendable (HTTPRequest) -> HTTPUpgrade
+        var echo: @Sendable (HTTPRequest) -> HTTPUpgrade
+        var eventStream: @Sendable (HTTPRequest) -> HTTPUpgrade
+    }
+
+    init(rooms: LoadEventRooms, configuration: Configuration, authorization: AdminAuthorization) {
+        self.rooms = rooms
+        self.authorization = authorization
+        enablesEcho = configuration.enableEcho
+        upgrades = Mutex(Self.makeUpgrades(rooms: rooms, configuration: configuration))
+    }
+
+    /// Connections opened from now on use `configuration`'s `websocket.*` settings.
+    func applySettings(_ configuration: Configuration) {
+        let fresh = Self.makeUpgrades(rooms: rooms, configuration: configuration)
+        upgrades.withLock { $0 = fresh }
+    }
+
+    private var current: Upgrades {
+        upgrades.withLock { $0 }
+    }
 
     func register(in router: inout HTTPRouter) {
         let rooms = rooms
-        let policy = RoomPolicy(hub: rooms.hub, allowsRoom: { rooms.allows($0) }, snapshot: { rooms.snapshot(for: $0) })
-        var roomLimits = WebSocketLimits.rooms
-        roomLimits.pingInterval = configuration.webSocketPingInterval
-        let endpoint = WebSocketEndpoint(kind: .rooms(policy), limits: roomLimits, outboundLimits: configuration.outboundLimits)
-        let origins = configuration.allowedOrigins.isEmpty ? nil : configuration.allowedOrigins
-        router.add(.get, "/ws", WebSocketRoute.handler(endpoint: endpoint, hub: rooms.hub, allowedOrigins: origins) { request in
-            request.queryValues("room").filter { !$0.isEmpty }.map(RoomName.init)
-        })
-        if configuration.enableEcho {
-            var echoLimits = WebSocketLimits.echo
-            echoLimits.pingInterval = configuration.webSocketPingInterval
-            let echo = WebSocketEndpoint(kind: .echo, limits: echoLimits, outboundLimits: Self.echoOutboundLimits)
-            router.add(.get, "/ws/echo", WebSocketRoute.handler(endpoint: echo, hub: rooms.hub))
+        router.add(.get, "/ws", .upgrade { [self] request in current.rooms(request) })
+        if enablesEcho {
+            router.add(.get, "/ws/echo", .upgrade { [self] request in current.echo(request) })
         }
-        router.add(.get, "/v1/models/{id}/events", WebSocketRoute.eventStream(
-            hub: rooms.hub, outboundLimits: configuration.outboundLimits) { request in
-                Self.openEventStream(request, rooms: rooms)
-            })
+        router.add(.get, "/v1/models/{id}/events", .upgrade { [self] request in current.eventStream(request) })
         let authorization = authorization
         router.add(.post, "/v1/rooms/{room}/messages", .synchronous { request in
             if let denied = authorization.check(request) { return denied }
@@ -46,6 +63,33 @@ struct RoomRoutes: Sendable {
             let recipients = rooms.publishVerbatim(request.body, to: room)
             return .json(.ok, Array("{\"recipients\":\(recipients)}".utf8))
         })
+    }
+
+    private static func makeUpgrades(rooms: LoadEventRooms, configuration: Configuration) -> Upgrades {
+        let policy = RoomPolicy(hub: rooms.hub, allowsRoom: { rooms.allows($0) }, snapshot: { rooms.snapshot(for: $0) })
+        var roomLimits = WebSocketLimits.rooms
+        roomLimits.pingInterval = configuration.webSocketPingInterval
+        let endpoint = WebSocketEndpoint(kind: .rooms(policy), limits: roomLimits, outboundLimits: configuration.outboundLimits)
+        let origins = configuration.allowedOrigins.isEmpty ? nil : configuration.allowedOrigins
+        let roomsRoute = WebSocketRoute.handler(endpoint: endpoint, hub: rooms.hub, allowedOrigins: origins) { request in
+            request.queryValues("room").filter { !$0.isEmpty }.map(RoomName.init)
+        }
+        var echoLimits = WebSocketLimits.echo
+        echoLimits.pingInterval = configuration.webSocketPingInterval
+        let echo = WebSocketEndpoint(kind: .echo, limits: echoLimits, outboundLimits: Self.echoOutboundLimits)
+        let echoRoute = WebSocketRoute.handler(endpoint: echo, hub: rooms.hub)
+        let streamRoute = WebSocketRoute.eventStream(hub: rooms.hub, outboundLimits: configuration.outboundLimits) { request in
+            Self.openEventStream(request, rooms: rooms)
+        }
+        return Upgrades(rooms: upgradeBody(roomsRoute), echo: upgradeBody(echoRoute), eventStream: upgradeBody(streamRoute))
+    }
+
+    /// The upgrade closure inside a handler `WebSocketRoute` built (always `.upgrade`).
+    private static func upgradeBody(_ handler: HTTPHandler) -> @Sendable (HTTPRequest) -> HTTPUpgrade {
+        guard case .upgrade(let body) = handler else {
+            preconditionFailure("WebSocketRoute builds upgrade handlers only")
+        }
+        return body
     }
 
     /// The echo endpoint echoes up to 16 MiB messages: its queue limits must hold them.

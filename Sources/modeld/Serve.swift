@@ -37,16 +37,22 @@ struct Serve: AsyncParsableCommand {
         }
 
         let isJournal = KeyValueLogHandler.isStandardErrorJournal(environment: environment)
+        let logLevel = LogLevelSwitch(configuration.logLevel)
         LoggingSystem.bootstrap { _ in
             KeyValueLogHandler(
-                logLevel: configuration.logLevel,
+                levelSwitch: logLevel,
                 format: configuration.logFormat,
                 prefixesSyslogPriority: isJournal
             )
         }
         let logger = Logger(label: "modeld")
+        // SIGHUP rebuilds the configuration from the very inputs it was first built from.
+        let arguments = settings
         do {
-            try await ModelServerApp.run(configuration: configuration, logger: logger)
+            try await ModelServerApp.run(configuration: configuration, logger: logger, logLevel: logLevel) {
+                () throws(ConfigurationError) in
+                try ModelServer.Configuration.load(arguments: arguments, environment: environment)
+            }
         } catch {
             logger.critical("server failed", metadata: [LogKey.error: "\(error)"])
             throw ExitCode.failure

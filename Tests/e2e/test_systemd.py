@@ -227,3 +227,30 @@ def test_socket_activation_refuses_a_socket_that_is_not_listening(modeld_bin, tm
         assert "msg=listening" not in output
     finally:
         sock.close()
+
+
+def test_sighup_sends_reloading_with_monotonic_usec_then_ready(start_modeld, tmp_path):
+    listener = NotifyListener(tmp_path, abstract=False)
+    try:
+        config = tmp_path / "modeld.yaml"
+        config.write_text("not-ready-status: 425\n")
+        server = start_modeld("--config", str(config), env={"NOTIFY_SOCKET": listener.address})
+        listener.wait_for(lambda m: m == "READY=1", 10)
+
+        for round_number, text in enumerate(["not-ready-status: 503\n", "listen: [unclosed\n"], start=1):
+            config.write_text(text)
+            before_us = time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000
+            server.proc.send_signal(signal.SIGHUP)
+            listener.wait_for_count("READY=1", 1 + round_number, 20)
+            after_us = time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000
+            reloading = listener.of_kind("RELOADING=1")
+            assert len(reloading) == round_number, listener.messages
+            fields = dict(line.split("=", 1) for line in reloading[-1][1].split("\n"))
+            assert before_us <= int(fields["MONOTONIC_USEC"]) <= after_us, fields
+            ready_times = [t for t, m in listener.messages if m == "READY=1"]
+            assert reloading[-1][0] <= ready_times[-1], "READY=1 came before RELOADING=1"
+        # The broken file was rejected (and still answered with READY=1): the server serves on.
+        assert server.wait_for_line(re.compile(r"reload rejected"), 5), server.output()
+        assert requests.get(server.url("/livez"), timeout=10).status_code == 200
+    finally:
+        listener.close()

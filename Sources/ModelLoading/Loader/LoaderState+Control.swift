@@ -71,7 +71,7 @@ extension LoaderState {
         mutate { registry, events in
             let wanted = Dictionary(descriptors.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
             var cancelled: [(id: String, loadID: UInt64, wasRunning: Bool)] = []
-            for (id, var entry) in registry.entries where wanted[id] == nil {
+            for (id, var entry) in registry.entries.sorted(by: { $0.key < $1.key }) where wanted[id] == nil {
                 if case .cancelled(let loadID, let wasRunning) = cancel(&entry, events: &events) {
                     cancelled.append((id, loadID, wasRunning))
                 } else if entry.status.state == .ready || entry.status.state == .unloading {

@@ -17,16 +17,28 @@ final class LoaderState: Sendable {
         var nextLoadID: UInt64 = 1
     }
 
-    let settings: LoaderSettings
     let bus = LoadEventBus()
     let history: ETAHistory
     let clock = ContinuousClock()
     private let registry = Mutex(Registry())
     private let published = Mutex(RegistrySnapshot.empty)
+    // Its own lock, taken after the registry's when both are held: `SIGHUP` swaps the
+    // settings while loads read them.
+    private let liveSettings: Mutex<LoaderSettings>
 
     init(settings: LoaderSettings, history: ETAHistory) {
-        self.settings = settings
+        liveSettings = Mutex(settings)
         self.history = history
+    }
+
+    /// The limits in force now; a reload may replace them (`replaceSettings`).
+    var settings: LoaderSettings {
+        liveSettings.withLock { $0 }
+    }
+
+    /// Puts `settings` in force for every decision from now on.
+    func replaceSettings(_ settings: LoaderSettings) {
+        liveSettings.withLock { $0 = settings }
     }
 
     /// The latest published snapshot.

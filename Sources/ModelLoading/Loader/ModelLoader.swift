@@ -16,12 +16,17 @@ public import ModelRuntime
 ///   restarts from step 1 and never goes back within that attempt. A retry emits no second
 ///   `model_load_started`; while it runs, `failure` tells why the previous attempt failed.
 /// - Reloading a ready model (a changed manifest on `SIGHUP`, keeping the old copy serving
-///   until the new one is ready) is not done here yet: `load` of a ready model answers
+///   until the new one is ready) is not done here: `load` of a ready model answers
 ///   `.alreadyReady`, and `setModels` only changes the descriptor for the next load.
+/// - Settings may change while loads run (`updateSettings`, on `SIGHUP`): a lower
+///   `maxConcurrentLoads` lets running loads finish and starts fewer; a higher one starts
+///   queued loads at once; the stall timeout and retries apply from their next check.
 /// - Probes read `snapshot` and event subscribers are called without awaiting the actor.
 public actor ModelLoader {
-    /// The limits this loader enforces.
-    public nonisolated let settings: LoaderSettings
+    /// The limits this loader enforces now (`updateSettings` replaces them).
+    public nonisolated var settings: LoaderSettings {
+        state.settings
+    }
     /// Step durations of earlier loads (ETA basis), updated after every successful load.
     public nonisolated let history: ETAHistory
     nonisolated let state: LoaderState
@@ -42,7 +47,6 @@ public actor ModelLoader {
     public init(settings: LoaderSettings = LoaderSettings(),
                 makeJob: @escaping @Sendable (ModelDescriptor) -> any LoadJob,
                 history: ETAHistory) {
-        self.settings = settings
         self.history = history
         state = LoaderState(settings: settings, history: history)
         runner = LoadRunner(state: state, makeJob: makeJob)
@@ -64,12 +68,23 @@ public actor ModelLoader {
         state.loadedModel(id)
     }
 
-    /// Replaces the set of known models: new ones are `unloaded`; removed ones are cancelled
-    /// or unloaded, then forgotten.
+    /// Replaces the set of known models: new ones are `unloaded`; known ones keep their
+    /// state (a ready model stays ready, a running load continues) and take the new
+    /// descriptor for their next load; removed ones are cancelled (`model_load_cancelled`)
+    /// or unloaded (`model_unloaded`), then forgotten (no further event: the caller knows
+    /// what it removed), and their queue places and load slots are freed.
     public func setModels(_ descriptors: [ModelDescriptor]) {
         for cancelled in state.setModels(descriptors) {
             loadEnded(cancelled.id, loadID: cancelled.loadID)
         }
+    }
+
+    /// Puts `settings` in force: later decisions use them, and queued loads start at once if
+    /// a higher `maxConcurrentLoads` frees slots. Running loads are never stopped for it.
+    public func updateSettings(_ settings: LoaderSettings) {
+        state.replaceSettings(settings)
+        settleEndedLoads()
+        startQueuedLoads()
     }
 
     /// Requests a load of `id`.
