@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Print the table of a `scripts/bench ws` run: medians over reps, ratios modeld/peer, targets.
+
+usage: summarize.py bench-results/ws-DATE.tsv
+
+The TSV has one value per row: date, rep, server, workload, key, value (wsbench.py).
+Writes <input>-summary.txt next to the input with the same text it prints. Targets (the
+issue, DESIGN §2.3): delivered msgs/s at least twice Hummingbird's; fan-out of one event
+to 10,000 subscribers under 10 ms p99; under 4 KiB per idle connection; 2,000 handshakes
+at least twice as fast as Hummingbird.
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+import statistics
+import sys
+
+PEER = "hummingbird"
+
+
+def load(path: str) -> tuple[dict, list[str], list[int]]:
+    numbers: dict[tuple[str, str, str], list[float]] = collections.defaultdict(list)
+    servers: list[str] = []
+    sizes: set[int] = set()
+    with open(path) as f:
+        next(f, None)
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 6:
+                continue
+            _, _, server, workload, key, value = parts
+            if server not in servers:
+                servers.append(server)
+            if workload.startswith("fanout_n"):
+                sizes.add(int(workload[len("fanout_n"):]))
+            try:
+                numbers[(server, workload, key)].append(float(value))
+            except ValueError:
+                numbers[(server, workload, key)].append(math.nan)
+    return numbers, servers, sorted(sizes)
+
+
+def med(xs: list[float]) -> float:
+    xs = [x for x in xs if not math.isnan(x)]
+    return statistics.median(xs) if xs else math.nan
+
+
+def cell(xs: list[float], decimals: int = 2, spread: bool = False) -> str:
+    clean = [x for x in xs if not math.isnan(x)]
+    if not clean:
+        return "-"
+    text = f"{med(clean):,.{decimals}f}"
+    if spread and len(clean) > 1:
+        text += f" [{min(clean):,.{decimals}f}-{max(clean):,.{decimals}f}]"
+    return text
+
+
+def table(headings: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in [headings, *rows]) for i in range(len(headings))]
+    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"
+    return [line(headings), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)]
+
+
+def errors(numbers: dict, server: str, workload: str) -> str:
+    values = numbers.get((server, workload, "errors"), [])
+    started = numbers.get((server, workload, "start_failed"), [])
+    if not values and not started:
+        return "-"
+    bad = sum(1 for v in values if math.isnan(v))  # ws-load gave no line at all
+    return f"{int(sum(v for v in values if not math.isnan(v))) + bad + len(started)}"
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}" if a == a and b == b and b else "-"
+
+
+def verdict(ok: bool | None) -> str:
+    return "-" if ok is None else ("met" if ok else "MISSED")
+
+
+def summarize(path: str) -> list[str]:
+    numbers, servers, sizes = load(path)
+    get = lambda s, w, k: numbers.get((s, w, k), [])
+    out = [f"WebSocket fan-out, {path}", "medians over reps [min-max]; errors summed over reps", ""]
+    rows = []
+    for n in sizes:
+        w = f"fanout_n{n}"
+        for s in servers:
+            rows.append([s, f"{n:,}", cell(get(s, w, "msgs_per_s"), 0, True),
+                         " / ".join(cell(get(s, w, k), 2) for k in ("p50_ms", "p99_ms", "max_ms")),
+                         cell(get(s, w, "srv_cpu_us_per_msg"), 1), cell(get(s, w, "rss_per_conn_bytes"), 0),
+                         cell(get(s, w, "connect_s"), 3), errors(numbers, s, w)])
+    out += table(["server", "N", "delivered msgs/s", "p50 / p99 / max ms", "srv CPU µs/msg",
+                  "RSS B/idle conn", "connect s", "errors"], rows)
+    largest = f"fanout_n{sizes[-1]}" if sizes else ""
+    paced_rows = [[s, cell(get(s, largest, "paced"), 0), cell(get(s, largest, "paced_p50_ms"), 2),
+                   cell(get(s, largest, "paced_p99_ms"), 2, True), cell(get(s, largest, "paced_max_ms"), 2)]
+                  for s in servers if get(s, largest, "paced_p99_ms")]
+    if paced_rows:
+        out += ["", f"Paced: one event at a time to {sizes[-1]:,} subscribers (send -> last receipt)"]
+        out += table(["server", "events", "p50 ms", "p99 ms", "max ms"], paced_rows)
+    storm_rows = [[s, cell(get(s, "storm", "handshake_total_s"), 3, True), cell(get(s, "storm", "handshakes_per_s"), 0),
+                   cell(get(s, "storm", "hs_p50_ms"), 1) + " / " + cell(get(s, "storm", "hs_p99_ms"), 1),
+                   errors(numbers, s, "storm")] for s in servers]
+    if any(get(s, "storm", "handshake_total_s") for s in servers):
+        out += ["", "Handshake storm (started at once, bounded in flight)"]
+        out += table(["server", "total s", "handshakes/s", "hs p50 / p99 ms", "errors"], storm_rows)
+
+    m = lambda s, w, k: med(get(s, w, k))
+    has_peer = PEER in servers
+    out += ["", "Targets" + ("" if has_peer else f" (no {PEER} peer in this run: ratios not measured)")]
+    trows = []
+    for n in sizes:
+        w = f"fanout_n{n}"
+        r = m("modeld", w, "msgs_per_s") / m(PEER, w, "msgs_per_s") if has_peer else math.nan
+        trows.append([f"msgs/s modeld/{PEER} at N={n:,} >= 2", ratio(m("modeld", w, "msgs_per_s"), m(PEER, w, "msgs_per_s")),
+                      verdict(None if r != r else r >= 2)])
+    if sizes:
+        p99 = m("modeld", largest, "paced_p99_ms")
+        trows.append([f"paced p99 at N={sizes[-1]:,} < 10 ms", f"{p99:.2f} ms" if p99 == p99 else "-",
+                      verdict(None if p99 != p99 else p99 < 10)])
+        closed = m("modeld", largest, "p99_ms")
+        trows.append([f"closed-loop p99 at N={sizes[-1]:,} < 10 ms", f"{closed:.2f} ms" if closed == closed else "-",
+                      verdict(None if closed != closed else closed < 10)])
+        rss = m("modeld", largest, "rss_per_conn_bytes")
+        trows.append([f"RSS per idle connection at N={sizes[-1]:,} < 4096 B", f"{rss:.0f} B" if rss == rss else "-",
+                      verdict(None if rss != rss else rss < 4096)])
+    speed = m(PEER, "storm", "handshake_total_s") / m("modeld", "storm", "handshake_total_s") if has_peer else math.nan
+    trows.append([f"storm: {PEER} time / modeld time >= 2", f"{speed:.2f}" if speed == speed else "-",
+                  verdict(None if speed != speed else speed >= 2)])
+    out += table(["target", "measured", "verdict"], trows)
+    return out
+
+
+def main() -> None:
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    lines = summarize(sys.argv[1])
+    text = "\n".join(lines) + "\n"
+    print(text, end="")
+    with open(sys.argv[1].removesuffix(".tsv") + "-summary.txt", "w") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    main()
