@@ -48,7 +48,7 @@ extension TLSContext {
         guard let file = BIO_new_file(keyFile, "r") else { throw .unreadableKey(path: keyFile, reason: openSSLReason()) }
         let key = PEM_read_bio_PrivateKey(file, nil, { _, _, _, _ in 0 }, nil)
         BIO_free(file)
-        guard let key else { throw .unreadableKey(path: keyFile, reason: openSSLReason()) }
+        guard let key else { throw .unreadableKey(path: keyFile, reason: "no usable PEM private key (\(openSSLReason()))") }
         defer { EVP_PKEY_free(key) }
         guard SSL_CTX_use_PrivateKey(context, key) == 1, SSL_CTX_check_private_key(context) == 1 else {
             throw .keyMismatch(certificatePath: certificateFile, keyPath: keyFile, reason: openSSLReason())
@@ -77,8 +77,8 @@ extension TLSContext {
         return SSL_TLSEXT_ERR_ALERT_FATAL
     }
 
-    /// OpenSSL's reason strings from this thread's error queue, oldest (most specific) first,
-    /// emptying the queue.
+    /// The reason string of the oldest (most specific) error in this thread's OpenSSL error
+    /// queue, such as `No such file or directory` or `key values mismatch`; empties the queue.
     static func openSSLReason() -> String {
         var reasons: [String] = []
         while true {
@@ -89,8 +89,8 @@ extension TLSContext {
             // `error:CODE:library:function:reason`: the reason is what an operator can act on.
             let full = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let reason = full.split(separator: ":", maxSplits: 4, omittingEmptySubsequences: false).last.map(String.init) ?? full
-            if !reasons.contains(reason) { reasons.append(reason) }
+            reasons.append(reason)
         }
-        return reasons.isEmpty ? "unknown OpenSSL error" : reasons.joined(separator: "; ")
+        return reasons.first ?? "unknown OpenSSL error"
     }
 }

@@ -16,17 +16,24 @@ import Glibc
 /// (manifests and directory entries only), so no probe sees a server without its models. Shutdown on
 /// `SIGTERM`/`SIGINT`: drain the HTTP server within `shutdownTimeout` (see
 /// `Server.shutdown`), cancel running loads, then return so the process exits 0.
+///
+/// TLS: when `tls.certificate-file` and `tls.key-file` are set, the `TLSContext` is built
+/// before any listener opens. A certificate or key that cannot be used ends start-up with
+/// `server failed error="TLS key file ...: reason"` and exit code 1, the same path as an
+/// unusable admin token file (only malformed settings exit 78). `tls` stays in scope for
+/// the life of the server so `SIGHUP` can call `tls.reload(certificateFile:keyFile:)`.
 public enum ModelServerApp {
     /// Runs the daemon until `SIGTERM` or `SIGINT`.
     public static func run(configuration: Configuration, logger: Logger) async throws {
         let watcher = SignalWatcher([SIGTERM, SIGINT])
         let authorization = try AdminAuthorization.load(fromFile: configuration.adminTokenFile)
+        let tls = try configuration.makeTLSContext()
         let host = ModelHost(configuration: configuration, runtimes: RuntimeCatalog.all(), logger: logger)
         let rooms = LoadEventRooms(loader: host.loader, hub: RoomHub())
         rooms.start()
         let router = makeRouter(host: host, configuration: configuration, authorization: authorization, rooms: rooms)
         await host.registerModels()
-        let server = Server(router: router, limits: configuration.http, eventLoops: configuration.eventLoops)
+        let server = Server(router: router, limits: configuration.http, eventLoops: configuration.eventLoops, tls: tls)
         let addresses = try server.start(listen: configuration.listen.map { ($0.host, $0.port) })
         rooms.hub.attach(loops: server.loopHandles)
         for address in addresses {
