@@ -43,7 +43,7 @@ let package = Package(
 
         // The I/O core, then HTTP on top of it.
         .target(name: "EventLoop", dependencies: ["CLinux"], swiftSettings: swiftSettings),
-        .target(name: "HTTPServer", dependencies: ["EventLoop"], swiftSettings: swiftSettings),
+        .target(name: "HTTPServer", dependencies: ["EventLoop", "COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "WebSocket", dependencies: ["HTTPServer", "CZlib"], swiftSettings: swiftSettings),
 
         // Model files, then the loader's step table.
@@ -83,7 +83,7 @@ let package = Package(
         // Test-only support and the tests.
         .target(name: "TestSupport", dependencies: ["EventLoop"], swiftSettings: swiftSettings),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport", "COpenSSL"], swiftSettings: swiftSettings),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(

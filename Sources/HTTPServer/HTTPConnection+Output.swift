@@ -42,7 +42,7 @@ extension HTTPConnection {
     func flush(loop: EventLoop) {
         guard !isClosed else { return }
         guard writeOutbound() else { return close(loop: loop) }
-        if outboundSent < outbound.count {
+        if !isOutputDrained {
             setInterest(readInterest.union(.writable), loop: loop)
             return
         }
@@ -58,6 +58,9 @@ extension HTTPConnection {
         }
     }
 
+    /// Whether every queued byte has left, including any the transport holds.
+    var isOutputDrained: Bool { outboundSent == outbound.count && !transport.hasPendingOutput }
+
     /// Writes what the socket takes now, without waiting (also before an upgrade hands the
     /// rest over). Returns false when the socket failed.
     @discardableResult
@@ -66,13 +69,16 @@ extension HTTPConnection {
             let result: IOResult
             do {
                 result = try outbound.withUnsafeBytes { bytes throws(SocketError) in
-                    try SocketCalls.write(registration.fd, UnsafeRawBufferPointer(rebasing: bytes[outboundSent...]))
+                    try transport.write(registration.fd, UnsafeRawBufferPointer(rebasing: bytes[outboundSent...]))
                 }
             } catch {
                 return false
             }
             guard case .transferred(let count) = result else { return true }
             outboundSent += count
+        }
+        if transport.hasPendingOutput {
+            do { _ = try transport.flushPendingOutput(registration.fd) } catch { return false }
         }
         return true
     }
@@ -87,6 +93,7 @@ extension HTTPConnection {
             return
         }
         guard lingerDeadline == nil else { return }
+        transport.shutdownWrite(registration.fd)
         _ = shutdown(registration.fd, Int32(SHUT_WR))
         let deadline = loop.now.advanced(by: Self.lingerTimeout)
         lingerDeadline = deadline
@@ -94,6 +101,7 @@ extension HTTPConnection {
     }
 
     func setInterest(_ wanted: PollEvents, loop: EventLoop) {
+        let wanted = transport.interest(for: wanted)
         guard wanted != interest, !isClosed else { return }
         interest = wanted
         loop.modify(registration, interest: wanted)

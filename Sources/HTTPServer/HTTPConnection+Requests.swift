@@ -17,7 +17,7 @@ extension HTTPConnection {
         if peerFinishedSending && !isClosed && machine.state != .awaitingResponse {
             // The client sent all it will; what is left unparsed can never complete.
             machine.closeRequested()
-            if outboundSent == outbound.count { close(loop: loop) }
+            if isOutputDrained { close(loop: loop) }
         }
     }
 
@@ -109,7 +109,7 @@ extension HTTPConnection {
         writeOutbound()
         let context = context
         let socket = UpgradedSocket(
-            registration: registration, loop: loop,
+            registration: registration, loop: loop, transport: transport,
             inbound: Array(inbound[requestStart...]),
             pendingOutput: Array(outbound[outboundSent...]),
             isDraining: context.isDraining,

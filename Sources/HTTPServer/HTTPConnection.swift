@@ -7,8 +7,13 @@ import EventLoop
 /// response head and body with one send, and applies the machine's actions. Output is
 /// written as soon as a batch of pipelined requests has been answered; `EPOLLOUT` is armed
 /// only after a short write and disarmed once the queue drains.
+///
+/// Bytes move through `transport` (plain or TLS). A plain-text client on a TLS port is
+/// answered `400 tls_required` in plain text with `Connection: close`, then closed (nginx
+/// answers 497 there): a browser user sees why, where a dropped connection says nothing.
 final class HTTPConnection: DrainableConnection {
     let context: HTTPLoopContext
+    let transport: ConnectionTransport
     var registration: Registration
     var machine: HTTPConnectionStateMachine
     var parser: HTTPHeadParser
@@ -42,8 +47,9 @@ final class HTTPConnection: DrainableConnection {
     /// Requests stop being processed while this much output waits for a slow reader.
     static let outboundHighWaterBytes = 1 << 20
 
-    init(context: HTTPLoopContext, registration: Registration, now: LoopInstant) {
+    init(context: HTTPLoopContext, registration: Registration, transport: ConnectionTransport, now: LoopInstant) {
         self.context = context
+        self.transport = transport
         self.registration = registration
         machine = HTTPConnectionStateMachine(limits: context.limits, now: now)
         parser = HTTPHeadParser(limits: context.limits)
@@ -55,7 +61,7 @@ final class HTTPConnection: DrainableConnection {
             return
         }
         if events.contains(.writable) { flush(loop: loop) }
-        guard !isClosed, events.contains(.readable) || events.contains(.hangup) else { return }
+        guard !isClosed, transport.shouldRead(on: events) else { return }
         if peerFinishedSending {
             // Read interest is off after EOF, so this is a full hang-up (reset): nobody is
             // left to answer.
@@ -91,7 +97,7 @@ final class HTTPConnection: DrainableConnection {
         while !isClosed && reads < 4 {
             let result: IOResult
             do {
-                result = try SocketCalls.read(registration.fd, into: context.scratch)
+                result = try transport.read(registration.fd, into: context.scratch)
             } catch {
                 close(loop: loop)
                 return
@@ -109,13 +115,30 @@ final class HTTPConnection: DrainableConnection {
             }
         }
         guard !isClosed else { return }
+        if transport.isPlainTextPeer && !isLingering { return rejectPlainTextPeer(loop: loop) }
+        // TLS may hold the rest of a record past a full read budget, which epoll cannot see.
+        if reads != .max && transport.hasBufferedInput { scheduleRead(loop: loop) }
         if peerFinishedSending { setInterest(readInterest.union(interest.intersection(.writable)), loop: loop) }
         if isLingering {
-            if peerFinishedSending && outboundSent == outbound.count { close(loop: loop) }
+            if peerFinishedSending && isOutputDrained { close(loop: loop) }
             return
         }
         processInbound(loop: loop)
         flush(loop: loop)
+    }
+
+    private func rejectPlainTextPeer(loop: EventLoop) {
+        queueErrorResponse(.badRequest, code: "tls_required", message: "This port speaks HTTPS; use https://", loop: loop)
+        flush(loop: loop)
+    }
+
+    /// Reads again later in this loop iteration (after the other ready events).
+    private func scheduleRead(loop: EventLoop) {
+        let registration = registration
+        loop.schedule(at: loop.now) { [weak self] in
+            guard let self, !self.isClosed, loop.isCurrent(registration) else { return }
+            self.readAvailable(loop: loop)
+        }
     }
 
     func apply(_ action: HTTPConnectionStateMachine.Action, loop: EventLoop) {
@@ -127,7 +150,7 @@ final class HTTPConnection: DrainableConnection {
                                message: "The request head did not arrive in time.", loop: loop)
             flush(loop: loop)
         case .closeConnection:
-            if outboundSent == outbound.count { close(loop: loop) }
+            if isOutputDrained { close(loop: loop) }
         }
     }
 
@@ -150,6 +173,7 @@ final class HTTPConnection: DrainableConnection {
     func close(loop: EventLoop) {
         guard !isClosed else { return }
         isClosed = true
+        transport.close()
         loop.deregister(registration)
         inbound = []
         outbound = []

@@ -8,6 +8,8 @@ final class HTTPLoopContext {
     let router: HTTPRouter
     let limits: HTTPLimits
     let counters: ServerCounters
+    /// When set, every accepted connection speaks TLS.
+    let tls: TLSContext?
     /// Reads land here first; only the bytes a connection must keep are copied into it.
     let scratch: UnsafeMutableRawBufferPointer
     private(set) var dateCache = HTTPDateCache()
@@ -16,10 +18,12 @@ final class HTTPLoopContext {
     var isDraining = false
     var listeners: [Registration] = []
 
-    init(router: HTTPRouter, limits: HTTPLimits, counters: ServerCounters, scratchBytes: Int = 64 * 1024) {
+    init(router: HTTPRouter, limits: HTTPLimits, counters: ServerCounters, tls: TLSContext? = nil,
+         scratchBytes: Int = 64 * 1024) {
         self.router = router
         self.limits = limits
         self.counters = counters
+        self.tls = tls
         scratch = .allocate(byteCount: scratchBytes, alignment: 16)
     }
 
@@ -44,12 +48,23 @@ final class HTTPLoopContext {
             SocketCalls.close(fd)
             return
         }
+        var transport = ConnectionTransport.plain
+        if let tls {
+            guard let session = tls.makeSession() else {
+                SocketCalls.close(fd)
+                counters.connectionClosed()
+                return
+            }
+            transport = .tls(TLSTransport(session: session, fd: fd))
+        }
         SocketCalls.setNoDelay(fd)
         openConnections += 1
-        let connection = HTTPConnection(context: self, registration: Registration(fd: fd, generation: 0), now: loop.now)
+        let connection = HTTPConnection(context: self, registration: Registration(fd: fd, generation: 0),
+                                        transport: transport, now: loop.now)
         do {
             connection.registration = try loop.register(fd, interest: .readable, handler: connection)
         } catch {
+            transport.close()
             SocketCalls.close(fd)
             connectionClosed(loop: loop)
             return

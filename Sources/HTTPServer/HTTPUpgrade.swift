@@ -34,6 +34,9 @@ public struct UpgradedSocket {
     public let registration: Registration
     /// The loop that owns the socket.
     public let loop: EventLoop
+    /// How bytes move on the socket (plain or TLS); the new handler reads, writes and
+    /// closes through it, so WSS and event streams stay encrypted after the upgrade.
+    public let transport: ConnectionTransport
     /// Bytes the client sent after the upgrade request, not yet consumed.
     public let inbound: [UInt8]
     /// Bytes of the `101` response not yet written; the new handler writes them first.

@@ -8,6 +8,9 @@ import Synchronization
 /// connections), closes idle keep-alive connections, lets in-flight requests finish and
 /// answers them with `Connection: close`; a loop stops once it has no connection left, or
 /// when the grace period ends, at which point the remaining connections are closed.
+///
+/// With a `TLSContext`, every listener of the server speaks TLS (HTTPS, and WSS after an
+/// upgrade); without one, plain HTTP.
 public final class Server: Sendable {
     /// An address the server listens on, as bound (port 0 resolved).
     public struct BoundAddress: Sendable, Equatable {
@@ -22,16 +25,21 @@ public final class Server: Sendable {
     private let router: HTTPRouter
     private let limits: HTTPLimits
     private let loopCount: Int
+    private let tls: TLSContext?
     private let clock: any LoopClock
     private let running = Mutex<(handles: [EventLoopHandle], threads: [LoopThread])>(([], []))
 
     /// - Parameters:
     ///   - eventLoops: number of loop threads; each accepts on its own `SO_REUSEPORT` socket
     ///     per bound address, and on its own `dup` of each adopted socket.
-    public init(router: HTTPRouter, limits: HTTPLimits, eventLoops: Int, clock: any LoopClock = MonotonicClock()) {
+    ///   - tls: when set, connections speak TLS with this context (`TLSContext.reload`
+    ///     changes the certificate for new connections while the server runs).
+    public init(router: HTTPRouter, limits: HTTPLimits, eventLoops: Int, tls: TLSContext? = nil,
+                clock: any LoopClock = MonotonicClock()) {
         self.router = router
         self.limits = limits
         loopCount = max(1, eventLoops)
+        self.tls = tls
         self.clock = clock
     }
 
@@ -93,6 +101,7 @@ public final class Server: Sendable {
         let limits = limits
         let counters = counters
         let clock = clock
+        let tls = tls
         // The loop itself is created on its thread and never leaves it.
         let thread = LoopThread(name: "modeld-loop-\(index)") {
             let loop: EventLoop
@@ -101,7 +110,7 @@ public final class Server: Sendable {
             } catch {
                 fatalError("cannot create event loop \(index): \(error)")
             }
-            let context = HTTPLoopContext(router: router, limits: limits, counters: counters)
+            let context = HTTPLoopContext(router: router, limits: limits, counters: counters, tls: tls)
             loop.attach(context)
             for listener in listeners {
                 let acceptor = Acceptor(context: context)

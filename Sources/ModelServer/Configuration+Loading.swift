@@ -37,6 +37,7 @@ extension Configuration {
                 }
             }
         }
+        try configuration.checkTLSFilesPaired()
         return configuration
     }
 }

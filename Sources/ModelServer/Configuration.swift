@@ -66,6 +66,11 @@ public struct Configuration: Sendable, Equatable {
     public var outboundLimits: OutboundLimits
     /// Origins allowed to open WebSockets; empty allows any (`websocket.allowed-origins`).
     public var allowedOrigins: [String]
+    /// PEM certificate chain file; with `tlsKeyFile`, every listener speaks TLS
+    /// (`tls.certificate-file`). Default nil (plain HTTP).
+    public var tlsCertificateFile: String?
+    /// PEM private key file of `tlsCertificateFile` (`tls.key-file`). Default nil.
+    public var tlsKeyFile: String?
 
     /// The built-in defaults: every key of `ConfigurationKey.all` at its default value.
     public static let defaults: Configuration = {
@@ -106,5 +111,7 @@ public struct Configuration: Sendable, Equatable {
         webSocketPingInterval = .zero
         outboundLimits = OutboundLimits()
         allowedOrigins = []
+        tlsCertificateFile = nil
+        tlsKeyFile = nil
     }
 }

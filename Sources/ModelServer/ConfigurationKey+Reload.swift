@@ -21,7 +21,7 @@ extension ConfigurationKey {
         "max-concurrent-loads", "max-read-bytes-per-second", "memory-budget", "load-stall-timeout",
         "load-retries", "admin-token-file", "embeddings.max-batch-size", "embeddings.max-batch-wait",
         "websocket.ping-interval", "websocket.outbound-soft-bytes", "websocket.outbound-hard-bytes",
-        "websocket.allowed-origins",
+        "websocket.allowed-origins", "tls.certificate-file", "tls.key-file",
     ]
 
     /// Keys whose new value waits for a restart.

@@ -155,5 +155,9 @@ public struct ConfigurationKey: Sendable {
               default: "4194304", unit: "bytes", help: "Queued output past which a subscriber is closed with 1013."),
         .init("websocket.allowed-origins", \.allowedOrigins, .stringList, default: "",
               help: "Origins allowed to open WebSockets (comma-separated); empty allows any."),
+        .init("tls.certificate-file", \.tlsCertificateFile, .optionalPath, default: "",
+              help: "PEM certificate chain (leaf first); with tls.key-file, every listener speaks HTTPS and WSS."),
+        .init("tls.key-file", \.tlsKeyFile, .optionalPath, default: "",
+              help: "PEM private key of tls.certificate-file (unencrypted); re-read with the certificate on SIGHUP."),
     ]
 }

@@ -25,11 +25,14 @@ extension ModelHost {
     }
 
     /// Scans `configuration`'s repository without changing anything; a repository that
-    /// cannot be listed rejects the reload.
+    /// cannot be listed rejects the reload while models are registered (a missing mount must
+    /// not remove them all), and counts as empty while none are (as at start-up, which logs
+    /// the unusable repository and serves on, so a later `SIGHUP` can still apply settings).
     func prepareRepository(for configuration: Configuration) throws(ReloadError) -> [RepositoryModel] {
         do throws(ModelLoadError) {
             return try scanRepository(configuration.modelRepository)
         } catch {
+            if loader.snapshot.models.isEmpty { return [] }
             throw .repositoryUnusable(path: configuration.modelRepository, reason: error.message)
         }
     }

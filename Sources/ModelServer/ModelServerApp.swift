@@ -18,7 +18,13 @@ import Glibc
 /// (manifests and directory entries only), so no probe sees a server without its models. Shutdown on
 /// `SIGTERM`/`SIGINT`: drain the HTTP server within `shutdownTimeout` (see
 /// `Server.shutdown`), cancel running loads, then return so the process exits 0. `SIGHUP`
-/// reloads the configuration and the repository (`ConfigurationReloader`).
+/// reloads the configuration and the repository (`ConfigurationReloader`) and re-reads the
+/// TLS certificate and key.
+///
+/// TLS: when `tls.certificate-file` and `tls.key-file` are set, the `TLSContext` is built
+/// before any listener opens. A certificate or key that cannot be used ends start-up with
+/// `server failed error="TLS key file ...: reason"` and exit code 1, the same path as an
+/// unusable admin token file (only malformed settings exit 78).
 public enum ModelServerApp {
     /// Runs the daemon until `SIGTERM` or `SIGINT`.
     /// - Parameters:
@@ -36,14 +42,16 @@ public enum ModelServerApp {
         let systemd = SystemdSession(environment: environment, logger: logger)
         let activatedSockets = try SystemdSocketActivation.take(environment: environment)
         let authorization = try AdminAuthorization.load(fromFile: configuration.adminTokenFile)
+        let tls = try configuration.makeTLSContext()
         let host = ModelHost(configuration: configuration, runtimes: RuntimeCatalog.all(), logger: logger)
         let rooms = LoadEventRooms(loader: host.loader, hub: RoomHub())
         rooms.start()
         let (router, live) = makeRoutes(host: host, configuration: configuration, authorization: authorization, rooms: rooms)
         let reloader = ConfigurationReloader(configuration: configuration, load: reloadConfiguration ?? { configuration },
                                              host: host, live: live, logLevel: logLevel, logger: logger)
+        reloader.onAccepted("tls") { _, new in try reloadTLS(tls, with: new, logger: logger) }
         await host.registerModels()
-        let server = Server(router: router, limits: configuration.http, eventLoops: configuration.eventLoops)
+        let server = Server(router: router, limits: configuration.http, eventLoops: configuration.eventLoops, tls: tls)
         // Sockets passed by systemd replace the `listen` setting (socket activation).
         let listeners = activatedSockets.isEmpty
             ? configuration.listen.map { ListenerSource.bind(host: $0.host, port: $0.port) }
@@ -94,6 +102,18 @@ public enum ModelServerApp {
         let live = LiveSettings(readiness: readiness, authorization: authorization, roomRoutes: roomRoutes,
                                 embeddings: embeddings)
         return (router, live)
+    }
+
+    /// Re-reads the certificate and key on `SIGHUP` (a failure rejects the reload and keeps
+    /// the old ones). Turning TLS on or off needs a restart: the listeners are already open.
+    private static func reloadTLS(_ tls: TLSContext?, with new: Configuration, logger: Logger) throws {
+        guard let tls, let certificate = new.tlsCertificateFile, let key = new.tlsKeyFile else {
+            if (tls == nil) != (new.tlsCertificateFile == nil) {
+                logger.warning("reload needs restart", metadata: [LogKey.key: "tls.certificate-file"])
+            }
+            return
+        }
+        try tls.reload(certificateFile: certificate, keyFile: key)
     }
 
     private static func seconds(_ duration: Duration) -> Double {

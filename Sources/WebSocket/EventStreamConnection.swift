@@ -50,11 +50,13 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
     public func handleEvent(_ events: PollEvents, loop: EventLoop) {
         if events.contains(.error) { return close(loop: loop) }
         if events.contains(.writable) { flush(loop: loop) }
-        guard !isClosed, events.contains(.readable) || events.contains(.hangup) else { return }
+        guard !isClosed, socket.transport.shouldRead(on: events) else { return }
         while !isClosed {
-            switch try? SocketCalls.read(socket.registration.fd, into: loopContext.scratch) {
+            switch try? socket.transport.read(socket.registration.fd, into: loopContext.scratch) {
             case .transferred?: continue
-            case .wouldBlock?: return
+            case .wouldBlock?:
+                // A TLS read may have let a blocked write go on (or need to write first).
+                return flush(loop: loop)
             default: return close(loop: loop)
             }
         }
@@ -89,7 +91,7 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
 
     func flush(loop: EventLoop) {
         guard !isClosed else { return }
-        switch loopContext.flush(&outbound, fd: socket.registration.fd) {
+        switch loopContext.flush(&outbound, socket: socket) {
         case .blocked: return setInterest([.readable, .writable], loop: loop)
         case .failed: return close(loop: loop)
         case .drained: setInterest(.readable, loop: loop)
@@ -98,6 +100,7 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
     }
 
     private func setInterest(_ wanted: PollEvents, loop: EventLoop) {
+        let wanted = socket.transport.interest(for: wanted)
         guard wanted != interest else { return }
         interest = wanted
         loop.modify(socket.registration, interest: wanted)
@@ -107,6 +110,7 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
         guard !isClosed else { return }
         isClosed = true
         if isJoined { loopContext.rooms.leave(room, self) }
+        socket.transport.close()
         loop.deregister(socket.registration)
         outbound = OutboundQueue(limits: outbound.limits)
         socket.release(loop)

@@ -12,7 +12,7 @@ extension WebSocketConnection {
         while !isClosed && reads < 4 {
             let result: IOResult
             do {
-                result = try SocketCalls.read(socket.registration.fd, into: loopContext.scratch)
+                result = try socket.transport.read(socket.registration.fd, into: loopContext.scratch)
             } catch {
                 return closeSocket(loop: loop)
             }
@@ -29,8 +29,19 @@ extension WebSocketConnection {
                 return closeSocket(loop: loop)
             }
         }
+        // TLS may hold the rest of a record past a full read budget, which epoll cannot see.
+        if reads != .max && socket.transport.hasBufferedInput { scheduleRead(loop: loop) }
         processInbound(loop: loop)
         flush(loop: loop)
+    }
+
+    /// Reads again later in this loop iteration (after the other ready events).
+    private func scheduleRead(loop: EventLoop) {
+        let registration = socket.registration
+        loop.schedule(at: loop.now) { [weak self] in
+            guard let self, !self.isClosed, loop.isCurrent(registration) else { return }
+            self.readAvailable(loop: loop)
+        }
     }
 
     /// Decodes and handles every complete frame in `inbound`.
@@ -124,7 +135,7 @@ extension WebSocketConnection {
     /// Writes the queue with `writev`; arms `EPOLLOUT` only after a short write.
     func flush(loop: EventLoop) {
         guard !isClosed else { return }
-        switch loopContext.flush(&outbound, fd: socket.registration.fd) {
+        switch loopContext.flush(&outbound, socket: socket) {
         case .blocked: return setInterest([.readable, .writable], loop: loop)
         case .failed: return closeSocket(loop: loop)
         case .drained: setInterest(.readable, loop: loop)
@@ -135,6 +146,7 @@ extension WebSocketConnection {
     }
 
     func setInterest(_ wanted: PollEvents, loop: EventLoop) {
+        let wanted = socket.transport.interest(for: wanted)
         guard wanted != interest, !isClosed else { return }
         interest = wanted
         loop.modify(socket.registration, interest: wanted)
@@ -146,6 +158,7 @@ extension WebSocketConnection {
         isClosed = true
         for room in rooms { loopContext.rooms.leave(room, self) }
         rooms.removeAll()
+        socket.transport.close()
         loop.deregister(socket.registration)
         inbound = []
         outbound = OutboundQueue(limits: outbound.limits)

@@ -76,7 +76,7 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
     public func handleEvent(_ events: PollEvents, loop: EventLoop) {
         if events.contains(.error) { return closeSocket(loop: loop) }
         if events.contains(.writable) { flush(loop: loop) }
-        guard !isClosed, events.contains(.readable) || events.contains(.hangup) else { return }
+        guard !isClosed, socket.transport.shouldRead(on: events) else { return }
         readAvailable(loop: loop)
     }
 

@@ -1,5 +1,6 @@
 import CLinux
 import EventLoop
+import HTTPServer
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -56,26 +57,27 @@ final class WebSocketLoopContext {
         case failed
     }
 
-    /// Writes `outbound` to `fd` with `writev` until it is empty or the socket is full —
-    /// the one write loop of WebSocket and event-stream connections.
-    func flush(_ outbound: inout OutboundQueue, fd: Int32) -> FlushOutcome {
+    /// Writes `outbound` to `socket` with `writev` (through its transport, so WSS is
+    /// encrypted) until it is empty or the socket is full — the one write loop of WebSocket
+    /// and event-stream connections. Bytes a TLS transport still holds count as not drained.
+    func flush(_ outbound: inout OutboundQueue, socket: UpgradedSocket) -> FlushOutcome {
+        let fd = socket.registration.fd
         while !outbound.isEmpty {
-            let result = outbound.withPendingBuffers(maxVectors: maxVectors) { writev(fd: fd, $0) }
+            let result = outbound.withPendingBuffers(maxVectors: maxVectors) { buffers in
+                try? socket.transport.writev(fd, buffers, vectors: vectors)
+            }
             switch result {
             case .transferred(let count)?: outbound.consume(count)
             case .wouldBlock?: return .blocked
             case .endOfStream?, nil: return .failed
             }
         }
-        return .drained
-    }
-
-    /// One `writev` of `buffers`; nil on a socket error.
-    func writev(fd: Int32, _ buffers: [UnsafeRawBufferPointer]) -> IOResult? {
-        for (index, buffer) in buffers.enumerated() {
-            vectors[index] = iovec(iov_base: UnsafeMutableRawPointer(mutating: buffer.baseAddress), iov_len: buffer.count)
+        guard socket.transport.hasPendingOutput else { return .drained }
+        switch Result(catching: { () throws(SocketError) in try socket.transport.flushPendingOutput(fd) }) {
+        case .success(true): return .drained
+        case .success(false): return .blocked
+        case .failure: return .failed
         }
-        return try? SocketCalls.writev(fd, UnsafeMutableBufferPointer(rebasing: vectors[..<buffers.count]))
     }
 }
 
