@@ -20,6 +20,15 @@ extension EventLoop {
         return true
     }
 
+    /// Runs the work queued with `runAfterTasks` (work it queues runs in the next iteration).
+    func runAfterTasksWork() -> Bool {
+        guard !afterTasks.isEmpty else { return false }
+        swap(&afterTasks, &afterTasksBuffer)
+        for work in afterTasksBuffer { work(self) }
+        afterTasksBuffer.removeAll(keepingCapacity: true)
+        return true
+    }
+
     /// Fires every deadline that is due now.
     func fireDueTimers() -> Bool {
         guard let earliest = timers.earliestDeadline else { return false }
@@ -50,6 +59,14 @@ extension EventLoop {
 }
 
 extension EventLoop {
+    /// Runs `work` later in this iteration, after the I/O events and the cross-thread tasks
+    /// it is handling (STYLE P7: batch per iteration). A fan-out uses it to queue every
+    /// message that arrived in one wake-up before writing, so each socket gets one `writev`
+    /// for all of them instead of one per message. Call from the loop's own thread.
+    public func runAfterTasks(_ work: @escaping (EventLoop) -> Void) {
+        afterTasks.append(work)
+    }
+
     /// The handler behind a live registration (for tasks that come back to a connection).
     public func handlerForRegistration(_ registration: Registration) -> (any EventHandler)? {
         handler(for: registration)

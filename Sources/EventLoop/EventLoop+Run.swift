@@ -30,12 +30,15 @@ extension EventLoop {
         var didWork = count > 0
         for i in 0..<count { dispatch(eventAt: i) }
         didWork = runCrossThreadTasks() || didWork
+        didWork = runAfterTasksWork() || didWork
         didWork = fireDueTimers() || didWork
         didWork = finishCloses() || didWork
         return didWork
     }
 
     private func computeWait(_ timeout: Duration?) -> Int32 {
+        // Work queued for after the tasks (by a timer or a close) must not wait for an event.
+        if !afterTasks.isEmpty { return 0 }
         var wait: Int64 = timeout.map { max(0, ($0.nanosecondsClamped + 999_999) / 1_000_000) } ?? -1
         if let earliest = earliestTimerDeadline {
             let until = now.duration(to: earliest).nanosecondsClamped

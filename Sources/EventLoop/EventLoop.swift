@@ -29,6 +29,9 @@ public final class EventLoop {
     var nextTaskID: UInt64 = 0
     var pendingCloses: [Int32] = []
     var taskBuffer: [EventLoopHandle.Task] = []
+    /// Work queued with `runAfterTasks`, run once this iteration's tasks are done.
+    var afterTasks: [(EventLoop) -> Void] = []
+    var afterTasksBuffer: [(EventLoop) -> Void] = []
     var events: UnsafeMutableBufferPointer<epoll_event>
     var isStopRequested = false
     var attachments: [ObjectIdentifier: AnyObject] = [:]

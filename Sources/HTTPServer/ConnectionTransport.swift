@@ -38,19 +38,14 @@ public enum ConnectionTransport {
         }
     }
 
-    /// Writes a prefix of the concatenation of `buffers`: one `sendmsg` for plain TCP (with
-    /// `vectors` as the iovec scratch array, at least `buffers.count` long), one `SSL_write`
-    /// per buffer (per record) for TLS.
-    public func writev(_ fd: Int32, _ buffers: [UnsafeRawBufferPointer],
-                       vectors: UnsafeMutableBufferPointer<iovec>) throws(SocketError) -> IOResult {
+    /// Writes a prefix of the concatenation of the buffers `vectors` point at: one `sendmsg`
+    /// for plain TCP, one `SSL_write` per buffer (per record) for TLS.
+    public func writev(_ fd: Int32, _ vectors: UnsafeMutableBufferPointer<iovec>) throws(SocketError) -> IOResult {
         switch self {
         case .plain:
-            for (index, buffer) in buffers.enumerated() {
-                vectors[index] = iovec(iov_base: UnsafeMutableRawPointer(mutating: buffer.baseAddress), iov_len: buffer.count)
-            }
-            return try SocketCalls.writev(fd, UnsafeMutableBufferPointer(rebasing: vectors[..<buffers.count]))
+            return try SocketCalls.writev(fd, vectors)
         case .tls(let tls):
-            return try tls.writev(fd, buffers)
+            return try tls.writev(fd, vectors)
         }
     }
 

@@ -48,9 +48,10 @@ extension TLSTransport {
 
     /// Writes `buffers` in order, record by record, until all are written or the socket is
     /// full; the count covers whole and partial buffers alike.
-    func writev(_ fd: Int32, _ buffers: [UnsafeRawBufferPointer]) throws(SocketError) -> IOResult {
+    func writev(_ fd: Int32, _ vectors: UnsafeMutableBufferPointer<iovec>) throws(SocketError) -> IOResult {
         var total = 0
-        for buffer in buffers {
+        for vector in vectors {
+            let buffer = UnsafeRawBufferPointer(start: vector.iov_base, count: vector.iov_len)
             var offset = 0
             while offset < buffer.count {
                 switch try write(fd, UnsafeRawBufferPointer(rebasing: buffer[offset...])) {

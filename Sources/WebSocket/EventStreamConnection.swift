@@ -20,6 +20,8 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
     var interest: PollEvents = .readable
     var isClosed = false
     var isJoined = false
+    /// Room messages are queued and wait for `flushQueued` (see `LoopRooms`).
+    var isFlushPending = false
 
     /// Adopts `socket` after the `200` head and sends `initial` (snapshot or missed events).
     public init(socket: UpgradedSocket, hub: RoomHub, room: RoomName, initial: () -> [RoomMessage],
@@ -70,12 +72,29 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
     }
 
     func deliver(_ message: RoomMessage, loop: EventLoop) {
-        guard !isClosed else { return }
-        if outbound.enqueue(message.eventStream, delivery: message.delivery, now: loop.now) == .overHardLimit {
-            loopContext.slowSubscribersClosed += 1
-            return close(loop: loop)
-        }
+        if queue(message, now: loop.now, loop: loop) { flush(loop: loop) }
+    }
+
+    func enqueue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool {
+        guard queue(message, now: now, loop: loop), !isFlushPending else { return false }
+        isFlushPending = true
+        return true
+    }
+
+    func flushQueued(loop: EventLoop) {
+        isFlushPending = false
         flush(loop: loop)
+    }
+
+    /// Queues `message`; false when it was not queued (closed, or closed now for being slow).
+    private func queue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool {
+        guard !isClosed else { return false }
+        if outbound.enqueue(message.eventStream, delivery: message.delivery, now: now) == .overHardLimit {
+            loopContext.slowSubscribersClosed += 1
+            close(loop: loop)
+            return false
+        }
+        return true
     }
 
     public func drain(loop: EventLoop) {

@@ -1,4 +1,7 @@
 public import EventLoop
+#if canImport(Glibc)
+public import Glibc
+#endif
 
 /// A connection's queued output: shared frames in order, with the slow-subscriber policy
 /// of `OutboundLimits` (STYLE P7). Loop-confined, owned by one connection.
@@ -82,18 +85,33 @@ public struct OutboundQueue {
     }
 
     /// Calls `body` with up to `maxVectors` buffers to write, in order (the first starting
-    /// at `headOffset`); returns what `body` returns.
+    /// at `headOffset`); returns what `body` returns. For tests: writers use
+    /// `withPendingVectors`, which allocates nothing.
     public func withPendingBuffers<R>(maxVectors: Int, _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
-        var buffers: [UnsafeRawBufferPointer] = []
-        buffers.reserveCapacity(min(maxVectors, count))
-        // The frames stay alive while `entries` holds them, for the whole call of `body`.
-        return withExtendedLifetime(entries) {
-            for index in head..<min(entries.count, head + maxVectors) {
-                let base = entries[index].frame.buffer
-                buffers.append(index == head ? UnsafeRawBufferPointer(rebasing: base[headOffset...]) : base)
-            }
-            return body(buffers)
+        withExtendedLifetime(entries) {
+            body((head..<min(entries.count, head + maxVectors)).map(pendingBuffer(at:)))
         }
+    }
+
+    /// Fills `vectors` with up to `vectors.count` buffers to write, in order (the first
+    /// starting at `headOffset`), and calls `body` with the filled prefix; returns what
+    /// `body` returns. The frames stay alive for the whole call of `body`.
+    public func withPendingVectors<R>(_ vectors: UnsafeMutableBufferPointer<iovec>,
+                                      _ body: (UnsafeMutableBufferPointer<iovec>) -> R) -> R {
+        withExtendedLifetime(entries) {
+            var filled = 0
+            for index in head..<min(entries.count, head + vectors.count) {
+                let buffer = pendingBuffer(at: index)
+                vectors[filled] = iovec(iov_base: UnsafeMutableRawPointer(mutating: buffer.baseAddress), iov_len: buffer.count)
+                filled += 1
+            }
+            return body(UnsafeMutableBufferPointer(rebasing: vectors[..<filled]))
+        }
+    }
+
+    private func pendingBuffer(at index: Int) -> UnsafeRawBufferPointer {
+        let base = entries[index].frame.buffer
+        return index == head ? UnsafeRawBufferPointer(rebasing: base[headOffset...]) : base
     }
 
     /// Drops every queued frame that has not started to go out (before a 1013 close).

@@ -59,18 +59,32 @@ public final class RoomHub: Sendable {
 protocol RoomMember: AnyObject {
     /// Queues `message` (the policy of `OutboundQueue`) and starts writing it.
     func deliver(_ message: RoomMessage, loop: EventLoop)
+    /// Queues `message` without writing; true when the member must get one `flushQueued`
+    /// call (the first message queued since its last flush).
+    func enqueue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool
+    /// Writes what `enqueue` queued.
+    func flushQueued(loop: EventLoop)
 }
 
 /// The rooms of one loop: which of its connections are in which room. Loop-confined.
 ///
 /// Membership does not change while a room's message is being delivered (uWS's rule):
 /// joins and leaves requested during delivery are applied right after it.
+///
+/// Delivery queues a message on every member and writes once per loop iteration, after
+/// all the messages that arrived in that wake-up are queued (`EventLoop.runAfterTasks`): a
+/// burst of N messages costs each subscriber one `writev` of N frames, not N syscalls. The
+/// kernel's per-send cost dominates fan-out, so this is what bounds a backlog's latency.
 final class LoopRooms {
     let hub: RoomHub
     let loopIndex: Int
     private var members: [RoomName: [ObjectIdentifier: any RoomMember]] = [:]
     private var isDelivering = false
     private var deferred: [(join: Bool, room: RoomName, member: any RoomMember)] = []
+    /// Members with queued, unwritten messages, and a spare array to swap with when flushing.
+    private var needsFlush: [any RoomMember] = []
+    private var flushing: [any RoomMember] = []
+    private var isFlushScheduled = false
 
     init(hub: RoomHub, loopIndex: Int) {
         self.hub = hub
@@ -95,13 +109,30 @@ final class LoopRooms {
     func deliver(_ message: RoomMessage, to room: RoomName, loop: EventLoop) {
         guard let roomMembers = members[room] else { return }
         isDelivering = true
-        for member in roomMembers.values { member.deliver(message, loop: loop) }
+        let now = loop.now
+        for member in roomMembers.values where member.enqueue(message, now: now, loop: loop) {
+            needsFlush.append(member)
+        }
         isDelivering = false
+        if !needsFlush.isEmpty && !isFlushScheduled {
+            isFlushScheduled = true
+            loop.runAfterTasks { [self] loop in flushQueued(loop: loop) }
+        }
         let pending = deferred
         deferred.removeAll()
         for change in pending {
             if change.join { join(change.room, change.member) } else { leave(change.room, change.member) }
         }
+    }
+}
+
+extension LoopRooms {
+    /// Writes every member that queued messages in this iteration.
+    private func flushQueued(loop: EventLoop) {
+        isFlushScheduled = false
+        swap(&needsFlush, &flushing)
+        for member in flushing { member.flushQueued(loop: loop) }
+        flushing.removeAll(keepingCapacity: flushing.capacity <= 4096)
     }
 }
 

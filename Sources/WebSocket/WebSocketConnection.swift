@@ -41,6 +41,8 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
     /// Close TCP as soon as the queue is written (peer closed, or we failed it).
     var closesAfterFlush = false
     var isClosed = false
+    /// Room messages are queued and wait for `flushQueued` (see `LoopRooms`).
+    var isFlushPending = false
     var rooms: [RoomName] = []
 
     init(socket: UpgradedSocket, endpoint: WebSocketEndpoint, loopContext: WebSocketLoopContext,
@@ -107,14 +109,31 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
     }
 
     func deliver(_ message: RoomMessage, loop: EventLoop) {
-        guard !isClosed, !isCloseSent else { return }
+        if queue(message, now: loop.now, loop: loop) { flush(loop: loop) }
+    }
+
+    func enqueue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool {
+        guard queue(message, now: now, loop: loop), !isFlushPending else { return false }
+        isFlushPending = true
+        return true
+    }
+
+    func flushQueued(loop: EventLoop) {
+        isFlushPending = false
+        flush(loop: loop)
+    }
+
+    /// Queues `message`; false when it was not queued (closing, or closed for being slow).
+    private func queue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool {
+        guard !isClosed, !isCloseSent else { return false }
         let frame = message.frame(compressed: acceptsSharedDeflate)
-        if outbound.enqueue(frame, delivery: message.delivery, now: loop.now) == .overHardLimit {
+        if outbound.enqueue(frame, delivery: message.delivery, now: now) == .overHardLimit {
             loopContext.slowSubscribersClosed += 1
             closesAfterFlush = true
-            return startClose(code: .tryAgainLater, reason: .outboundLimitExceeded, loop: loop, discardQueued: true)
+            startClose(code: .tryAgainLater, reason: .outboundLimitExceeded, loop: loop, discardQueued: true)
+            return false
         }
-        flush(loop: loop)
+        return true
     }
 
     func armPingDeadline(loop: EventLoop) {

@@ -63,8 +63,8 @@ final class WebSocketLoopContext {
     func flush(_ outbound: inout OutboundQueue, socket: UpgradedSocket) -> FlushOutcome {
         let fd = socket.registration.fd
         while !outbound.isEmpty {
-            let result = outbound.withPendingBuffers(maxVectors: maxVectors) { buffers in
-                try? socket.transport.writev(fd, buffers, vectors: vectors)
+            let result = outbound.withPendingVectors(vectors) { filled in
+                try? socket.transport.writev(fd, filled)
             }
             switch result {
             case .transferred(let count)?: outbound.consume(count)

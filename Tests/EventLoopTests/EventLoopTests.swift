@@ -23,6 +23,24 @@ final class RecordingHandler: EventHandler {
 }
 
 struct EventLoopTests {
+    @Test("work queued with runAfterTasks runs once, after every task of the same iteration")
+    func afterTasksWorkRunsAfterTheIterationsTasks() throws {
+        let loop = try EventLoop(clock: ManualClock())
+        let order = Mutex<[String]>([])
+        loop.handle.execute { loop in
+            order.withLock { $0.append("task 1") }
+            loop.runAfterTasks { loop in
+                order.withLock { $0.append("after") }
+                loop.runAfterTasks { _ in order.withLock { $0.append("after, queued by after") } }
+            }
+        }
+        loop.handle.execute { _ in order.withLock { $0.append("task 2") } }
+        #expect(loop.runOnce(timeout: .zero))
+        #expect(order.withLock { $0 } == ["task 1", "task 2", "after"])
+        loop.runUntilIdle()
+        #expect(order.withLock { $0 } == ["task 1", "task 2", "after", "after, queued by after"])
+    }
+
     @Test("a readable socket is dispatched to its handler")
     func readableSocketIsDispatched() throws {
         let loop = try EventLoop(clock: ManualClock())

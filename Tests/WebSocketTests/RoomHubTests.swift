@@ -9,10 +9,24 @@ struct RoomHubTests {
     final class Recorder: RoomMember {
         var received: [RoomMessage] = []
         var onDeliver: ((EventLoop) -> Void)?
+        /// Messages received since the last flush, and the flushes asked for.
+        var unflushed = 0
+        var flushes = 0
 
         func deliver(_ message: RoomMessage, loop: EventLoop) {
             received.append(message)
             onDeliver?(loop)
+        }
+
+        func enqueue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool {
+            deliver(message, loop: loop)
+            unflushed += 1
+            return unflushed == 1
+        }
+
+        func flushQueued(loop: EventLoop) {
+            flushes += 1
+            unflushed = 0
         }
 
         /// The JSON payloads received, as text.
@@ -55,6 +69,23 @@ struct RoomHubTests {
         let setup = try Loops(count: 1)
         #expect(setup.hub.publish(Self.message("{}"), to: Self.models) == 0)
         #expect(setup.hub.memberCount(of: Self.models) == 0)
+    }
+
+    @Test("a burst of messages arriving in one wake-up is queued whole, then flushed once per member")
+    func burstIsFlushedOncePerMember() throws {
+        let setup = try Loops(count: 1)
+        let first = Recorder(), second = Recorder()
+        setup.rooms[0].join(Self.models, first)
+        setup.rooms[0].join(Self.models, second)
+        for n in 1...5 { setup.hub.publish(Self.message(#"{"n":\#(n)}"#), to: Self.models) }
+        setup.loops[0].runOnce(timeout: .zero)
+        #expect(first.received.count == 5 && second.received.count == 5)
+        #expect(first.flushes == 1 && second.flushes == 1)
+        #expect(first.unflushed == 0 && second.unflushed == 0)
+
+        setup.hub.publish(Self.message(#"{"n":6}"#), to: Self.models)
+        setup.loops[0].runUntilIdle()
+        #expect(first.flushes == 2 && first.received.count == 6)
     }
 
     @Test("a message reaches members on every loop, once each, when their loop runs")
