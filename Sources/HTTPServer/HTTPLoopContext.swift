@@ -2,12 +2,14 @@ import CLinux
 import EventLoop
 import Synchronization
 
-/// What every connection on one loop shares: the router and limits, one read scratch
-/// buffer, the cached `Date` line, and the loop's connection count. Loop-confined.
+/// What every connection on one loop shares: the router and limits, the response observer,
+/// one read scratch buffer, the cached `Date` line, and the loop's connection count.
+/// Loop-confined.
 final class HTTPLoopContext {
     let router: HTTPRouter
     let limits: HTTPLimits
     let counters: ServerCounters
+    let observer: (any HTTPRequestObserver)?
     /// Reads land here first; only the bytes a connection must keep are copied into it.
     let scratch: UnsafeMutableRawBufferPointer
     private(set) var dateCache = HTTPDateCache()
@@ -16,10 +18,12 @@ final class HTTPLoopContext {
     var isDraining = false
     var listeners: [Registration] = []
 
-    init(router: HTTPRouter, limits: HTTPLimits, counters: ServerCounters, scratchBytes: Int = 64 * 1024) {
+    init(router: HTTPRouter, limits: HTTPLimits, counters: ServerCounters,
+         observer: (any HTTPRequestObserver)? = nil, scratchBytes: Int = 64 * 1024) {
         self.router = router
         self.limits = limits
         self.counters = counters
+        self.observer = observer
         scratch = .allocate(byteCount: scratchBytes, alignment: 16)
     }
 

@@ -21,15 +21,19 @@ public final class Server: Sendable {
     public let counters = ServerCounters()
     private let router: HTTPRouter
     private let limits: HTTPLimits
+    private let observer: (any HTTPRequestObserver)?
     private let loopCount: Int
     private let clock: any LoopClock
     private let running = Mutex<(handles: [EventLoopHandle], threads: [LoopThread])>(([], []))
 
     /// - Parameters:
     ///   - eventLoops: number of loop threads; each accepts on its own `SO_REUSEPORT` socket.
-    public init(router: HTTPRouter, limits: HTTPLimits, eventLoops: Int, clock: any LoopClock = MonotonicClock()) {
+    ///   - observer: told of every response, on the loop that sent it (request metrics).
+    public init(router: HTTPRouter, limits: HTTPLimits, eventLoops: Int, clock: any LoopClock = MonotonicClock(),
+                observer: (any HTTPRequestObserver)? = nil) {
         self.router = router
         self.limits = limits
+        self.observer = observer
         loopCount = max(1, eventLoops)
         self.clock = clock
     }
@@ -87,6 +91,7 @@ public final class Server: Sendable {
         let limits = limits
         let counters = counters
         let clock = clock
+        let observer = observer
         // The loop itself is created on its thread and never leaves it.
         let thread = LoopThread(name: "modeld-loop-\(index)") {
             let loop: EventLoop
@@ -95,7 +100,7 @@ public final class Server: Sendable {
             } catch {
                 fatalError("cannot create event loop \(index): \(error)")
             }
-            let context = HTTPLoopContext(router: router, limits: limits, counters: counters)
+            let context = HTTPLoopContext(router: router, limits: limits, counters: counters, observer: observer)
             loop.attach(context)
             for socket in sockets {
                 let acceptor = Acceptor(context: context)

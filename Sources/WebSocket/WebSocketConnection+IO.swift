@@ -124,7 +124,11 @@ extension WebSocketConnection {
     /// Writes the queue with `writev`; arms `EPOLLOUT` only after a short write.
     func flush(loop: EventLoop) {
         guard !isClosed else { return }
-        switch loopContext.flush(&outbound, fd: socket.registration.fd) {
+        let queuedFrames = outbound.count
+        let outcome = loopContext.flush(&outbound, fd: socket.registration.fd)
+        // Nothing is queued while flushing, so the frames gone are the frames written.
+        counters.framesWritten(queuedFrames - outbound.count)
+        switch outcome {
         case .blocked: return setInterest([.readable, .writable], loop: loop)
         case .failed: return closeSocket(loop: loop)
         case .drained: setInterest(.readable, loop: loop)
@@ -151,5 +155,6 @@ extension WebSocketConnection {
         outbound = OutboundQueue(limits: outbound.limits)
         socket.release(loop)
         loopContext.openConnections -= 1
+        counters.connectionClosed()
     }
 }

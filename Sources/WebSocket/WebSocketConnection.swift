@@ -23,6 +23,7 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
     let socket: UpgradedSocket
     let endpoint: WebSocketEndpoint
     let loopContext: WebSocketLoopContext
+    let counters: WebSocketCounters
     var decoder: WebSocketFrameDecoder
     var assembler: WebSocketMessageAssembler
     /// The permessage-deflate parameters agreed in the handshake, if any.
@@ -44,10 +45,11 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
     var rooms: [RoomName] = []
 
     init(socket: UpgradedSocket, endpoint: WebSocketEndpoint, loopContext: WebSocketLoopContext,
-         deflate: PerMessageDeflateParameters?) {
+         deflate: PerMessageDeflateParameters?, counters: WebSocketCounters) {
         self.socket = socket
         self.endpoint = endpoint
         self.loopContext = loopContext
+        self.counters = counters
         self.deflate = deflate
         acceptsSharedDeflate = deflate?.serverMaxWindowBits == 15
         decoder = WebSocketFrameDecoder(limits: endpoint.limits, allowsCompressedFrames: deflate != nil)
@@ -59,6 +61,7 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
     /// Starts the connection on its loop: pending `101` bytes, buffered input, initial rooms.
     func start(initialRooms: [RoomName]) {
         let loop = socket.loop
+        counters.connectionOpened()
         if !socket.pendingOutput.isEmpty {
             _ = outbound.enqueue(SharedFrame(socket.pendingOutput), delivery: .mustDeliver, now: loop.now)
         }
@@ -109,8 +112,12 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
     func deliver(_ message: RoomMessage, loop: EventLoop) {
         guard !isClosed, !isCloseSent else { return }
         let frame = message.frame(compressed: acceptsSharedDeflate)
-        if outbound.enqueue(frame, delivery: message.delivery, now: loop.now) == .overHardLimit {
+        switch outbound.enqueue(frame, delivery: message.delivery, now: loop.now) {
+        case .queued: break
+        case .replacedOlder: counters.messageCoalesced()
+        case .overHardLimit:
             loopContext.slowSubscribersClosed += 1
+            counters.slowConnectionClosed()
             closesAfterFlush = true
             return startClose(code: .tryAgainLater, reason: .outboundLimitExceeded, loop: loop, discardQueued: true)
         }
