@@ -18,15 +18,21 @@ import Glibc
 /// `Server.shutdown`), cancel running loads, then return so the process exits 0.
 public enum ModelServerApp {
     /// Runs the daemon until `SIGTERM` or `SIGINT`.
-    public static func run(configuration: Configuration, logger: Logger) async throws {
+    /// - Parameter metricsFactory: where the server's metrics go (`GET /metrics` renders it).
+    public static func run(configuration: Configuration, logger: Logger,
+                           metricsFactory: ServerMetricsFactory = ServerMetricsFactory()) async throws {
         let watcher = SignalWatcher([SIGTERM, SIGINT])
         let authorization = try AdminAuthorization.load(fromFile: configuration.adminTokenFile)
         let host = ModelHost(configuration: configuration, runtimes: RuntimeCatalog.all(), logger: logger)
         let rooms = LoadEventRooms(loader: host.loader, hub: RoomHub())
         rooms.start()
-        let router = makeRouter(host: host, configuration: configuration, authorization: authorization, rooms: rooms)
+        let metrics = ServerMetrics(factory: metricsFactory, loader: host.loader, webSocketCounters: rooms.hub.counters)
+        metrics.start()
+        let router = makeRouter(host: host, configuration: configuration, authorization: authorization, rooms: rooms,
+                                metrics: metrics)
         await host.registerModels()
-        let server = Server(router: router, limits: configuration.http, eventLoops: configuration.eventLoops)
+        let server = Server(router: router, limits: configuration.http, eventLoops: configuration.eventLoops,
+                            observer: metrics.makeHTTPObserver(for: router))
         let addresses = try server.start(listen: configuration.listen.map { ($0.host, $0.port) })
         rooms.hub.attach(loops: server.loopHandles)
         for address in addresses {
@@ -46,7 +52,7 @@ public enum ModelServerApp {
 
     /// Every route of the daemon.
     static func makeRouter(host: ModelHost, configuration: Configuration, authorization: AdminAuthorization,
-                           rooms: LoadEventRooms) -> HTTPRouter {
+                           rooms: LoadEventRooms, metrics: ServerMetrics? = nil) -> HTTPRouter {
         let readiness = Readiness(notReadyStatusCode: configuration.notReadyStatus)
         var router = HTTPRouter()
         ProbeRoutes.register(in: &router)
@@ -56,6 +62,7 @@ public enum ModelServerApp {
         EmbeddingRoutes(service: embeddings).register(in: &router)
         InferRoutes(service: embeddings).register(in: &router)
         RoomRoutes(rooms: rooms, configuration: configuration, authorization: authorization).register(in: &router)
+        if let metrics { MetricsRoutes.register(in: &router, metrics: metrics) }
         return router
     }
 

@@ -45,8 +45,11 @@ struct Serve: AsyncParsableCommand {
             )
         }
         let logger = Logger(label: "modeld")
+        // Once per process, like logging: libraries' swift-metrics metrics join /metrics too.
+        let metricsFactory = ServerMetricsFactory()
+        metricsFactory.bootstrapMetricsSystem()
         do {
-            try await ModelServerApp.run(configuration: configuration, logger: logger)
+            try await ModelServerApp.run(configuration: configuration, logger: logger, metricsFactory: metricsFactory)
         } catch {
             logger.critical("server failed", metadata: [LogKey.error: "\(error)"])
             throw ExitCode.failure
