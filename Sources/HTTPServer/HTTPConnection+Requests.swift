@@ -107,9 +107,10 @@ extension HTTPConnection {
     /// Writes the `101` and gives the socket, with unread input and unwritten output, to
     /// the new protocol's handler (see `HTTPUpgrade`).
     private func handOver(_ acceptance: HTTPUpgradeAcceptance, loop: EventLoop) {
+        // Reported before the write, so the observer has heard of it when the client has.
+        observeResponse(statusCode: HTTPStatus.switchingProtocols.code, at: loop.now)
         outbound.append(contentsOf: acceptance.responseHead)
         writeOutbound()
-        observeResponse(statusCode: HTTPStatus.switchingProtocols.code, at: loop.now)
         let context = context
         let socket = UpgradedSocket(
             registration: registration, loop: loop,
