@@ -16,10 +16,10 @@ extension HTTPConnection {
         }
     }
 
-    /// Reports the response just queued (or the `101` just written) to the observer.
-    func observeResponse(statusCode: Int, at now: LoopInstant) {
+    /// Reports the response just queued (or the `101` about to be written) to the observer.
+    func observeResponse(statusCode: Int, at now: LoopInstant, loop: EventLoop) {
         guard let observer = context.observer else { return }
-        observer.responseQueued(HTTPResponseRecord(route: pendingRoute, method: pendingMethod, statusCode: statusCode,
-                                                   duration: requestStartedAt.duration(to: now)))
+        observer.responseQueued(HTTPResponseRecord(route: pendingRoute, method: pendingMethod, loop: loop.handle.index,
+                                                   statusCode: statusCode, duration: requestStartedAt.duration(to: now)))
     }
 }

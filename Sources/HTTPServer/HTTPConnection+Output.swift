@@ -18,7 +18,7 @@ extension HTTPConnection {
                                       extraHeaders: response.headers, date: context.dateCache, into: &outbound)
         if !pendingRequestIsHead { outbound.append(contentsOf: response.body) }
         if keepAlive { armDeadlineIfNeeded(loop: loop) }
-        observeResponse(statusCode: response.status.code, at: now)
+        observeResponse(statusCode: response.status.code, at: now, loop: loop)
     }
 
     /// Sends an error response with `Connection: close` and stops reading requests

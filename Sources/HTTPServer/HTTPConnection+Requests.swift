@@ -108,7 +108,7 @@ extension HTTPConnection {
     /// the new protocol's handler (see `HTTPUpgrade`).
     private func handOver(_ acceptance: HTTPUpgradeAcceptance, loop: EventLoop) {
         // Reported before the write, so the observer has heard of it when the client has.
-        observeResponse(statusCode: HTTPStatus.switchingProtocols.code, at: loop.now)
+        observeResponse(statusCode: HTTPStatus.switchingProtocols.code, at: loop.now, loop: loop)
         outbound.append(contentsOf: acceptance.responseHead)
         writeOutbound()
         let context = context

@@ -21,15 +21,19 @@ public struct HTTPResponseRecord: Sendable, Equatable {
     public var route: Int?
     /// The request's method, or nil when the request line was never parsed.
     public var method: HTTPMethod?
+    /// The index of the loop that answered, `0..<eventLoops`: an observer can keep one
+    /// tally per loop, written by that loop's thread only, and add them up when read.
+    public var loop: Int
     /// The status code sent, 101...599.
     public var statusCode: Int
     /// From the request's first byte being processed to its response being queued, on the
     /// loop's clock (`CLOCK_MONOTONIC` in production).
     public var duration: Duration
 
-    public init(route: Int?, method: HTTPMethod?, statusCode: Int, duration: Duration) {
+    public init(route: Int?, method: HTTPMethod?, loop: Int = 0, statusCode: Int, duration: Duration) {
         self.route = route
         self.method = method
+        self.loop = loop
         self.statusCode = statusCode
         self.duration = duration
     }

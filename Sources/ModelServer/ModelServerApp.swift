@@ -32,7 +32,7 @@ public enum ModelServerApp {
                                 metrics: metrics)
         await host.registerModels()
         let server = Server(router: router, limits: configuration.http, eventLoops: configuration.eventLoops,
-                            observer: metrics.makeHTTPObserver(for: router))
+                            observer: metrics.makeHTTPObserver(for: router, loops: configuration.eventLoops))
         let addresses = try server.start(listen: configuration.listen.map { ($0.host, $0.port) })
         rooms.hub.attach(loops: server.loopHandles)
         for address in addresses {

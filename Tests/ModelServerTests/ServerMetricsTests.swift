@@ -12,7 +12,7 @@ struct ServerMetricsTests {
     func textFormatParses() throws {
         let repository = try FixtureRepository()
         let fixture = MetricsFixture(repository: repository)
-        let observer = fixture.metrics.makeHTTPObserver(for: HTTPRouter())
+        let observer = fixture.metrics.makeHTTPObserver(for: HTTPRouter(), loops: 1)
         observer.responseQueued(HTTPResponseRecord(route: nil, method: .get, statusCode: 404, duration: .milliseconds(3)))
         let text = try fixture.scrape()
         // Per-model families appear with the first model; every other family is there at once.
@@ -25,16 +25,18 @@ struct ServerMetricsTests {
         #expect(text.types[MetricName.loads.rawValue] == "counter")
     }
 
-    @Test("a response increments the counter of its route pattern, method and status, and its histogram")
+    @Test("responses on any loop increment the counter of their route pattern, method and status, and the histogram")
     func responseIncrementsItsCounter() throws {
         let repository = try FixtureRepository()
         let fixture = MetricsFixture(repository: repository)
         var router = HTTPRouter()
         router.add(.get, "/livez", .immediate { _ in .json(.ok, []) })
         router.add(.get, "/v1/models/{id}", .immediate { _ in .json(.ok, []) })
-        let observer = fixture.metrics.makeHTTPObserver(for: router)
-        for _ in 0..<2 {
-            observer.responseQueued(HTTPResponseRecord(route: 1, method: .get, statusCode: 200, duration: .milliseconds(2)))
+        let observer = fixture.metrics.makeHTTPObserver(for: router, loops: 2)
+        // One response on each loop's tally: rendering adds them up.
+        for loop in 0..<2 {
+            observer.responseQueued(HTTPResponseRecord(route: 1, method: .get, loop: loop, statusCode: 200,
+                                                       duration: .milliseconds(2)))
         }
         observer.responseQueued(HTTPResponseRecord(route: 1, method: .head, statusCode: 200, duration: .zero))
         observer.responseQueued(HTTPResponseRecord(route: nil, method: .other("BREW"), statusCode: 405, duration: .zero))
@@ -61,7 +63,7 @@ struct ServerMetricsTests {
         router.add(.get, "/v1/models/{id}", .immediate { _ in .json(.ok, Array("{}".utf8)) })
         MetricsRoutes.register(in: &router, metrics: fixture.metrics)
         let server = Server(router: router, limits: HTTPLimits(), eventLoops: 1,
-                            observer: fixture.metrics.makeHTTPObserver(for: router))
+                            observer: fixture.metrics.makeHTTPObserver(for: router, loops: 2))
         let port = try server.start(listen: [("127.0.0.1", 0)])[0].port
         defer { server.shutdown(gracePeriod: .seconds(1)) }
         let client = try TCPClient(port: port)

@@ -4,10 +4,10 @@ import ModelLoading
 import Synchronization
 import WebSocket
 
-/// Everything `GET /metrics` shows, in one registry (`ServerMetricsFactory`): request
-/// metrics (`HTTPMetrics`, fed by the server's observer hook), load metrics (`LoadMetrics`,
-/// fed by the loader's events) and WebSocket metrics (`WebSocketMetrics`, read from the
-/// WebSocket layer's counters).
+/// Everything `GET /metrics` shows: load metrics (`LoadMetrics`, fed by the loader's events)
+/// and WebSocket metrics (`WebSocketMetrics`, read from the WebSocket layer's counters) in
+/// the swift-metrics registry (`ServerMetricsFactory`), then request metrics (`HTTPMetrics`,
+/// per-loop tallies fed by the server's observer hook).
 ///
 /// Values that live elsewhere (models by state, open WebSocket connections and the
 /// WebSocket totals) are copied into their metrics when the text is rendered; the rest is
@@ -17,6 +17,7 @@ final class ServerMetrics: Sendable {
     private let loader: ModelLoader
     private let loads: LoadMetrics
     private let webSocket: WebSocketMetrics
+    private let http = Mutex<HTTPMetrics?>(nil)
     private let subscription = Mutex<LoadSubscription?>(nil)
 
     init(factory: ServerMetricsFactory, loader: ModelLoader, webSocketCounters: WebSocketCounters) {
@@ -37,9 +38,12 @@ final class ServerMetrics: Sendable {
         subscription.withLock { $0 }?.cancel()
     }
 
-    /// The observer to give the HTTP server that serves `router`'s routes.
-    func makeHTTPObserver(for router: HTTPRouter) -> HTTPMetrics {
-        HTTPMetrics(factory: factory, patterns: router.patterns.map(\.pattern))
+    /// The observer to give the HTTP server that serves `router`'s routes on `loops` event
+    /// loops; its request metrics are rendered from then on.
+    func makeHTTPObserver(for router: HTTPRouter, loops: Int) -> HTTPMetrics {
+        let observer = HTTPMetrics(patterns: router.patterns.map(\.pattern), loops: loops)
+        http.withLock { $0 = observer }
+        return observer
     }
 
     /// The Prometheus text exposition (format 0.0.4) of every metric, as of now.
@@ -49,6 +53,7 @@ final class ServerMetrics: Sendable {
         var text: [UInt8] = []
         text.reserveCapacity(32 * 1024)
         factory.emit(into: &text)
+        http.withLock { $0 }?.emit(into: &text)
         return text
     }
 }
