@@ -20,6 +20,6 @@ extension HTTPConnection {
     func observeResponse(statusCode: Int, at now: LoopInstant, loop: EventLoop) {
         guard let observer = context.observer else { return }
         observer.responseQueued(HTTPResponseRecord(route: pendingRoute, method: pendingMethod, loop: loop.handle.index,
-                                                   statusCode: statusCode, duration: requestStartedAt.duration(to: now)))
+                                                   statusCode: statusCode, startedAt: requestStartedAt, finishedAt: now))
     }
 }

@@ -1,3 +1,5 @@
+public import EventLoop
+
 /// Watches every response a server sends, so the application can keep request metrics
 /// without this layer knowing what a metric is.
 ///
@@ -26,15 +28,23 @@ public struct HTTPResponseRecord: Sendable, Equatable {
     public var loop: Int
     /// The status code sent, 101...599.
     public var statusCode: Int
-    /// From the request's first byte being processed to its response being queued, on the
-    /// loop's clock (`CLOCK_MONOTONIC` in production).
-    public var duration: Duration
+    /// When the request's first byte was processed, on the loop's clock (`CLOCK_MONOTONIC`
+    /// in production).
+    public var startedAt: LoopInstant
+    /// When the response was queued, on the same clock.
+    public var finishedAt: LoopInstant
 
-    public init(route: Int?, method: HTTPMethod?, loop: Int = 0, statusCode: Int, duration: Duration) {
+    public init(route: Int?, method: HTTPMethod?, loop: Int = 0, statusCode: Int, startedAt: LoopInstant,
+                finishedAt: LoopInstant) {
         self.route = route
         self.method = method
         self.loop = loop
         self.statusCode = statusCode
-        self.duration = duration
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
     }
+
+    /// From `startedAt` to `finishedAt`. The instants are kept apart because an observer
+    /// on the hot path can subtract nanoseconds far more cheaply than build a `Duration`.
+    public var duration: Duration { startedAt.duration(to: finishedAt) }
 }

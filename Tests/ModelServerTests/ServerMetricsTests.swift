@@ -1,3 +1,4 @@
+import EventLoop
 import Foundation
 import HTTPServer
 @testable import ModelServer
@@ -8,12 +9,20 @@ import TestSupport
 /// `GET /metrics` as a whole: the text format, request metrics labelled by route pattern,
 /// and the WebSocket layer's counters (DESIGN §1.9).
 struct ServerMetricsTests {
+    /// A response record that took `milliseconds` on loop `loop`.
+    private func response(_ route: Int?, _ method: HTTPMethod?, loop: Int = 0, status: Int,
+                          milliseconds: Int = 0) -> HTTPResponseRecord {
+        let start = LoopInstant(nanoseconds: 5_000_000_000)
+        return HTTPResponseRecord(route: route, method: method, loop: loop, statusCode: status, startedAt: start,
+                                  finishedAt: start.advanced(by: .milliseconds(milliseconds)))
+    }
+
     @Test("every family has HELP and TYPE lines before its samples, and every line parses")
     func textFormatParses() throws {
         let repository = try FixtureRepository()
         let fixture = MetricsFixture(repository: repository)
         let observer = fixture.metrics.makeHTTPObserver(for: HTTPRouter(), loops: 1)
-        observer.responseQueued(HTTPResponseRecord(route: nil, method: .get, statusCode: 404, duration: .milliseconds(3)))
+        observer.responseQueued(response(nil, .get, status: 404, milliseconds: 3))
         let text = try fixture.scrape()
         // Per-model families appear with the first model; every other family is there at once.
         for name in MetricName.allCases where name != .modelState && name != .loadBytes {
@@ -35,12 +44,11 @@ struct ServerMetricsTests {
         let observer = fixture.metrics.makeHTTPObserver(for: router, loops: 2)
         // One response on each loop's tally: rendering adds them up.
         for loop in 0..<2 {
-            observer.responseQueued(HTTPResponseRecord(route: 1, method: .get, loop: loop, statusCode: 200,
-                                                       duration: .milliseconds(2)))
+            observer.responseQueued(response(1, .get, loop: loop, status: 200, milliseconds: 2))
         }
-        observer.responseQueued(HTTPResponseRecord(route: 1, method: .head, statusCode: 200, duration: .zero))
-        observer.responseQueued(HTTPResponseRecord(route: nil, method: .other("BREW"), statusCode: 405, duration: .zero))
-        observer.responseQueued(HTTPResponseRecord(route: nil, method: nil, statusCode: 400, duration: .zero))
+        observer.responseQueued(response(1, .head, status: 200))
+        observer.responseQueued(response(nil, .other("BREW"), status: 405))
+        observer.responseQueued(response(nil, nil, status: 400))
         let text = try fixture.scrape()
         let requests = MetricName.httpRequests.rawValue
         #expect(text.value(requests, ["route": "/v1/models/{id}", "method": "GET", "status": "200"]) == 2)

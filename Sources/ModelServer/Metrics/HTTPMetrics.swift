@@ -41,7 +41,9 @@ final class HTTPMetrics: HTTPRequestObserver {
     func responseQueued(_ response: HTTPResponseRecord) {
         let route = min(response.route ?? routeLabels.count - 1, routeLabels.count - 1)
         let key = Self.key(route: route, method: Self.methodIndex(response.method), status: response.statusCode)
-        tallies[response.loop % tallies.count].record(key: key, nanoseconds: Int(response.duration.nanosecondsClamped))
+        let (started, finished) = (response.startedAt.nanoseconds, response.finishedAt.nanoseconds)
+        let nanoseconds = finished > started ? Int(truncatingIfNeeded: finished - started) : 0
+        tallies[response.loop % tallies.count].record(key: key, nanoseconds: nanoseconds)
     }
 
     /// Every loop's totals, added up, by key.
