@@ -35,11 +35,13 @@ public struct ServerMetricsFactory: MetricsFactory {
         registry.emit(into: &buffer)
     }
 
+    /// A counter; a `MetricName` label gets its help line.
     public func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
         guard let name = MetricName(rawValue: label) else { return fallback.makeCounter(label: label, dimensions: dimensions) }
         return registry.makeCounter(descriptor: Self.descriptor(name), labels: dimensions)
     }
 
+    /// A counter of fractional amounts; a `MetricName` label gets its help line.
     public func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
         guard let name = MetricName(rawValue: label) else {
             return fallback.makeFloatingPointCounter(label: label, dimensions: dimensions)
@@ -47,11 +49,13 @@ public struct ServerMetricsFactory: MetricsFactory {
         return registry.makeCounter(descriptor: Self.descriptor(name), labels: dimensions)
     }
 
+    /// A gauge; a `MetricName` label gets its help line.
     public func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
         guard let name = MetricName(rawValue: label) else { return fallback.makeMeter(label: label, dimensions: dimensions) }
         return registry.makeGauge(descriptor: Self.descriptor(name), labels: dimensions)
     }
 
+    /// A gauge (`aggregate: false`, as swift-metrics' `Gauge`) or a value histogram.
     public func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
         // Our table has no value histograms: an aggregating recorder is a library's.
         guard !aggregate, let name = MetricName(rawValue: label) else {
@@ -60,6 +64,7 @@ public struct ServerMetricsFactory: MetricsFactory {
         return registry.makeGauge(descriptor: Self.descriptor(name), labels: dimensions)
     }
 
+    /// A duration histogram; a `MetricName` label gets its help line and buckets.
     public func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
         guard let name = MetricName(rawValue: label), let buckets = name.buckets else {
             return fallback.makeTimer(label: label, dimensions: dimensions)
@@ -67,22 +72,27 @@ public struct ServerMetricsFactory: MetricsFactory {
         return registry.makeDurationHistogram(descriptor: Self.descriptor(name), labels: dimensions, buckets: buckets)
     }
 
+    /// Removes the counter's series from `/metrics`.
     public func destroyCounter(_ handler: any CounterHandler) {
         fallback.destroyCounter(handler)
     }
 
+    /// Removes the counter's series from `/metrics`.
     public func destroyFloatingPointCounter(_ handler: any FloatingPointCounterHandler) {
         fallback.destroyFloatingPointCounter(handler)
     }
 
+    /// Removes the gauge's series from `/metrics`.
     public func destroyMeter(_ handler: any MeterHandler) {
         fallback.destroyMeter(handler)
     }
 
+    /// Removes the gauge's or histogram's series from `/metrics`.
     public func destroyRecorder(_ handler: any RecorderHandler) {
         fallback.destroyRecorder(handler)
     }
 
+    /// Removes the histogram's series from `/metrics`.
     public func destroyTimer(_ handler: any TimerHandler) {
         fallback.destroyTimer(handler)
     }
