@@ -10,13 +10,15 @@ extension HTTPConnection {
     /// never splits them) and updates the state machine.
     func queueResponse(_ response: HTTPResponse, loop: EventLoop) {
         let wantsKeepAlive = pendingRequestKeepsAlive && !response.closesConnection
-        let keepAlive = machine.responseQueued(keepAlive: wantsKeepAlive && !context.isDraining, at: loop.now)
+        let now = loop.now
+        let keepAlive = machine.responseQueued(keepAlive: wantsKeepAlive && !context.isDraining, at: now)
         context.refreshDate()
         HTTPResponseEncoder.writeHead(status: response.status, version: pendingRequestVersion, contentType: response.contentType,
                                       contentLength: response.body.count, keepAlive: keepAlive,
                                       extraHeaders: response.headers, date: context.dateCache, into: &outbound)
         if !pendingRequestIsHead { outbound.append(contentsOf: response.body) }
         if keepAlive { armDeadlineIfNeeded(loop: loop) }
+        observeResponse(statusCode: response.status.code, at: now, loop: loop)
     }
 
     /// Sends an error response with `Connection: close` and stops reading requests
@@ -29,6 +31,8 @@ extension HTTPConnection {
         pendingRequestKeepsAlive = false
         pendingRequestIsHead = false
         pendingRequestVersion = .http1_1
+        // Errors come before routing: no route, and the method only if the head was parsed.
+        noteRequestStart(method: head?.method, loop: loop)
         machine.closeRequested()
         queueResponse(.error(status, code: code, message: message), loop: loop)
         isLingering = true

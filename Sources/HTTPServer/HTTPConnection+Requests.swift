@@ -69,6 +69,7 @@ extension HTTPConnection {
     private func dispatchCurrentRequest(loop: EventLoop) {
         guard let head else { return }
         requestNumber &+= 1
+        noteRequestStart(method: head.method, loop: loop)
         machine.requestDispatched()
         pendingRequestKeepsAlive = head.keepAlive
         pendingRequestIsHead = head.method == .head
@@ -76,17 +77,18 @@ extension HTTPConnection {
         let match = inbound.withUnsafeBytes { bytes in
             context.router.match(method: head.method, path: UnsafeRawBufferPointer(rebasing: bytes[(requestStart + head.path.lowerBound)..<(requestStart + head.path.upperBound)]))
         }
+        if case .found(_, _, let route) = match { pendingRoute = route }
         switch match {
-        case .found(.immediate(let handler), _):
+        case .found(.immediate(let handler), _, _):
             finishRequest(with: handler(head.method), loop: loop)
-        case .found(.synchronous(let handler), let parameters):
+        case .found(.synchronous(let handler), let parameters, _):
             finishRequest(with: handler(makeRequest(head, parameters: parameters)), loop: loop)
-        case .found(.asynchronous(let handler), let parameters):
+        case .found(.asynchronous(let handler), let parameters, _):
             let request = makeRequest(head, parameters: parameters)
             let responder = HTTPResponder(loop: loop.handle, registration: registration, requestNumber: requestNumber)
             finishRequestBytes()
             handler(request, responder)
-        case .found(.upgrade(let handler), let parameters):
+        case .found(.upgrade(let handler), let parameters, _):
             let request = makeRequest(head, parameters: parameters)
             finishRequestBytes()
             switch handler(request) {
@@ -105,6 +107,8 @@ extension HTTPConnection {
     /// Writes the `101` and gives the socket, with unread input and unwritten output, to
     /// the new protocol's handler (see `HTTPUpgrade`).
     private func handOver(_ acceptance: HTTPUpgradeAcceptance, loop: EventLoop) {
+        // Reported before the write, so the observer has heard of it when the client has.
+        observeResponse(statusCode: HTTPStatus.switchingProtocols.code, at: loop.now, loop: loop)
         outbound.append(contentsOf: acceptance.responseHead)
         writeOutbound()
         let context = context

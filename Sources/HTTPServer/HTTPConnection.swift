@@ -34,6 +34,10 @@ final class HTTPConnection: DrainableConnection {
     var pendingRequestKeepsAlive = false
     var pendingRequestIsHead = false
     var pendingRequestVersion: HTTPVersion = .http1_1
+    /// What the response observer is told about the request being answered.
+    var pendingRoute: Int?
+    var pendingMethod: HTTPMethod?
+    var requestStartedAt = LoopInstant(nanoseconds: 0)
     var peerFinishedSending = false
     var isClosed = false
     /// After an error response: input is discarded, and the socket closes once the

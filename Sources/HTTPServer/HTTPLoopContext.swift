@@ -2,14 +2,17 @@ import CLinux
 import EventLoop
 import Synchronization
 
-/// What every connection on one loop shares: the router and limits, one read scratch
-/// buffer, the cached `Date` line, and the loop's connection count. Loop-confined.
+/// What every connection on one loop shares: the router and limits, the response observer,
+/// one read scratch buffer, the cached `Date` line, and the loop's connection count.
+/// Loop-confined.
 final class HTTPLoopContext {
     let router: HTTPRouter
     let limits: HTTPLimits
     let counters: ServerCounters
     /// When set, every accepted connection speaks TLS.
     let tls: TLSContext?
+    /// Told of every response (request metrics); nil when nobody listens.
+    let observer: (any HTTPRequestObserver)?
     /// Reads land here first; only the bytes a connection must keep are copied into it.
     let scratch: UnsafeMutableRawBufferPointer
     private(set) var dateCache = HTTPDateCache()
@@ -19,11 +22,12 @@ final class HTTPLoopContext {
     var listeners: [Registration] = []
 
     init(router: HTTPRouter, limits: HTTPLimits, counters: ServerCounters, tls: TLSContext? = nil,
-         scratchBytes: Int = 64 * 1024) {
+         observer: (any HTTPRequestObserver)? = nil, scratchBytes: Int = 64 * 1024) {
         self.router = router
         self.limits = limits
         self.counters = counters
         self.tls = tls
+        self.observer = observer
         scratch = .allocate(byteCount: scratchBytes, alignment: 16)
     }
 

@@ -5,9 +5,14 @@
 ///
 /// A `GET` route also answers `HEAD` (RFC 9110 §9.3.2). A path that matches some route
 /// with another method gets `405` with `Allow`; no match at all gets `404`.
+///
+/// Routes are numbered in the order they were added; a match names its route's number, so
+/// an observer can label a response with the pattern (`/v1/models/{id}`), never the raw
+/// path, whose values are unbounded.
 public struct HTTPRouter: Sendable {
     struct Route: Sendable {
         var method: HTTPMethod
+        var pattern: String
         var segments: [Segment]
         var handler: HTTPHandler
     }
@@ -19,7 +24,8 @@ public struct HTTPRouter: Sendable {
 
     /// The outcome of matching one request.
     public enum Match {
-        case found(HTTPHandler, parameters: [String: String])
+        /// Route number `route` (an index into `patterns`) answers.
+        case found(HTTPHandler, parameters: [String: String], route: Int)
         case methodNotAllowed(allow: String)
         case notFound
     }
@@ -28,22 +34,27 @@ public struct HTTPRouter: Sendable {
 
     public init() {}
 
+    /// Every route's method and pattern, in the order added (route numbers index it).
+    public var patterns: [(method: HTTPMethod, pattern: String)] {
+        routes.map { ($0.method, $0.pattern) }
+    }
+
     /// Adds a route. Earlier routes win when two patterns match the same path.
     public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: HTTPHandler) {
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map { part -> Segment in
             part.hasPrefix("{") && part.hasSuffix("}") ? .parameter(String(part.dropFirst().dropLast())) : .literal(Array(part.utf8))
         }
-        routes.append(Route(method: method, segments: segments, handler: handler))
+        routes.append(Route(method: method, pattern: pattern, segments: segments, handler: handler))
     }
 
     /// Finds the handler for `method` and the path bytes.
     public func match(method: HTTPMethod, path: UnsafeRawBufferPointer) -> Match {
         var allowed: [HTTPMethod] = []
-        for route in routes {
+        for (index, route) in routes.enumerated() {
             guard var parameters = Self.matches(route.segments, path) else { continue }
             if route.method == method || (method == .head && route.method == .get) {
                 if !parameters.isEmpty { parameters = Self.decoded(parameters) }
-                return .found(route.handler, parameters: parameters)
+                return .found(route.handler, parameters: parameters, route: index)
             }
             if !allowed.contains(route.method) { allowed.append(route.method) }
         }

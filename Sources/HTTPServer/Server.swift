@@ -24,6 +24,7 @@ public final class Server: Sendable {
     public let counters = ServerCounters()
     private let router: HTTPRouter
     private let limits: HTTPLimits
+    private let observer: (any HTTPRequestObserver)?
     private let loopCount: Int
     private let tls: TLSContext?
     private let clock: any LoopClock
@@ -34,10 +35,12 @@ public final class Server: Sendable {
     ///     per bound address, and on its own `dup` of each adopted socket.
     ///   - tls: when set, connections speak TLS with this context (`TLSContext.reload`
     ///     changes the certificate for new connections while the server runs).
+    ///   - observer: told of every response, on the loop that sent it (request metrics).
     public init(router: HTTPRouter, limits: HTTPLimits, eventLoops: Int, tls: TLSContext? = nil,
-                clock: any LoopClock = MonotonicClock()) {
+                clock: any LoopClock = MonotonicClock(), observer: (any HTTPRequestObserver)? = nil) {
         self.router = router
         self.limits = limits
+        self.observer = observer
         loopCount = max(1, eventLoops)
         self.tls = tls
         self.clock = clock
@@ -102,6 +105,7 @@ public final class Server: Sendable {
         let counters = counters
         let clock = clock
         let tls = tls
+        let observer = observer
         // The loop itself is created on its thread and never leaves it.
         let thread = LoopThread(name: "modeld-loop-\(index)") {
             let loop: EventLoop
@@ -110,7 +114,7 @@ public final class Server: Sendable {
             } catch {
                 fatalError("cannot create event loop \(index): \(error)")
             }
-            let context = HTTPLoopContext(router: router, limits: limits, counters: counters, tls: tls)
+            let context = HTTPLoopContext(router: router, limits: limits, counters: counters, tls: tls, observer: observer)
             loop.attach(context)
             for listener in listeners {
                 let acceptor = Acceptor(context: context)

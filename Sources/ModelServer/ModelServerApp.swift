@@ -30,11 +30,13 @@ public enum ModelServerApp {
     /// - Parameters:
     ///   - logLevel: the switch the process's log handlers follow, so a reload can change
     ///     `log.level`; nil leaves the level as bootstrapped.
+    ///   - metricsFactory: where the server's metrics go (`GET /metrics` renders it).
     ///   - reloadConfiguration: builds the configuration again on `SIGHUP` (from the same
     ///     arguments and environment); nil keeps `configuration`, so a reload then only
     ///     re-scans the repository and re-reads the admin token file.
     public static func run(
         configuration: Configuration, logger: Logger, logLevel: LogLevelSwitch? = nil,
+        metricsFactory: ServerMetricsFactory = ServerMetricsFactory(),
         reloadConfiguration: (@Sendable () throws(ConfigurationError) -> Configuration)? = nil
     ) async throws {
         let watcher = SignalWatcher([SIGTERM, SIGINT, SIGHUP])
@@ -46,12 +48,16 @@ public enum ModelServerApp {
         let host = ModelHost(configuration: configuration, runtimes: RuntimeCatalog.all(), logger: logger)
         let rooms = LoadEventRooms(loader: host.loader, hub: RoomHub())
         rooms.start()
-        let (router, live) = makeRoutes(host: host, configuration: configuration, authorization: authorization, rooms: rooms)
+        let metrics = ServerMetrics(factory: metricsFactory, loader: host.loader, webSocketCounters: rooms.hub.counters)
+        metrics.start()
+        let (router, live) = makeRoutes(host: host, configuration: configuration, authorization: authorization, rooms: rooms,
+                                        metrics: metrics)
         let reloader = ConfigurationReloader(configuration: configuration, load: reloadConfiguration ?? { configuration },
                                              host: host, live: live, logLevel: logLevel, logger: logger)
         reloader.onAccepted("tls") { _, new in try reloadTLS(tls, with: new, logger: logger) }
         await host.registerModels()
-        let server = Server(router: router, limits: configuration.http, eventLoops: configuration.eventLoops, tls: tls)
+        let server = Server(router: router, limits: configuration.http, eventLoops: configuration.eventLoops, tls: tls,
+                            observer: metrics.makeHTTPObserver(for: router, loops: configuration.eventLoops))
         // Sockets passed by systemd replace the `listen` setting (socket activation).
         let listeners = activatedSockets.isEmpty
             ? configuration.listen.map { ListenerSource.bind(host: $0.host, port: $0.port) }
@@ -81,13 +87,14 @@ public enum ModelServerApp {
 
     /// Every route of the daemon.
     static func makeRouter(host: ModelHost, configuration: Configuration, authorization: AdminAuthorization,
-                           rooms: LoadEventRooms) -> HTTPRouter {
-        makeRoutes(host: host, configuration: configuration, authorization: authorization, rooms: rooms).router
+                           rooms: LoadEventRooms, metrics: ServerMetrics? = nil) -> HTTPRouter {
+        makeRoutes(host: host, configuration: configuration, authorization: authorization, rooms: rooms,
+                   metrics: metrics).router
     }
 
     /// Every route of the daemon, and the holders of the settings they read per request.
     static func makeRoutes(host: ModelHost, configuration: Configuration, authorization: AdminAuthorization,
-                           rooms: LoadEventRooms) -> (router: HTTPRouter, live: LiveSettings) {
+                           rooms: LoadEventRooms, metrics: ServerMetrics? = nil) -> (router: HTTPRouter, live: LiveSettings) {
         let readiness = Readiness(notReadyStatusCode: configuration.notReadyStatus)
         var router = HTTPRouter()
         ProbeRoutes.register(in: &router)
@@ -99,6 +106,7 @@ public enum ModelServerApp {
         let roomRoutes = RoomRoutes(rooms: rooms, configuration: configuration, authorization: authorization)
         roomRoutes.register(in: &router)
         DashboardRoutes.register(in: &router)
+        if let metrics { MetricsRoutes.register(in: &router, metrics: metrics) }
         let live = LiveSettings(readiness: readiness, authorization: authorization, roomRoutes: roomRoutes,
                                 embeddings: embeddings)
         return (router, live)

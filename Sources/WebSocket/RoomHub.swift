@@ -8,6 +8,8 @@ import Synchronization
 /// `execute` queue. It never waits and never fails toward the publisher: a slow or broken
 /// subscriber is dealt with on its own loop (coalesced, or closed with 1013).
 public final class RoomHub: Sendable {
+    /// Counters of the WebSocket connections served with this hub.
+    public let counters = WebSocketCounters()
     private let loops = Mutex<[EventLoopHandle]>([])
     /// Members per room per loop index (counts only; the connections live on their loops).
     private let membership = Mutex<[RoomName: [Int: Int]]>([:])

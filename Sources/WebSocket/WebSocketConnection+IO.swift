@@ -135,7 +135,11 @@ extension WebSocketConnection {
     /// Writes the queue with `writev`; arms `EPOLLOUT` only after a short write.
     func flush(loop: EventLoop) {
         guard !isClosed else { return }
-        switch loopContext.flush(&outbound, socket: socket) {
+        let queuedFrames = outbound.count
+        let outcome = loopContext.flush(&outbound, socket: socket)
+        // Nothing is queued while flushing, so the frames gone are the frames written.
+        counters.framesWritten(queuedFrames - outbound.count)
+        switch outcome {
         case .blocked: return setInterest([.readable, .writable], loop: loop)
         case .failed: return closeSocket(loop: loop)
         case .drained: setInterest(.readable, loop: loop)
@@ -164,5 +168,6 @@ extension WebSocketConnection {
         outbound = OutboundQueue(limits: outbound.limits)
         socket.release(loop)
         loopContext.openConnections -= 1
+        counters.connectionClosed()
     }
 }

@@ -23,6 +23,7 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
     let socket: UpgradedSocket
     let endpoint: WebSocketEndpoint
     let loopContext: WebSocketLoopContext
+    let counters: WebSocketCounters
     var decoder: WebSocketFrameDecoder
     var assembler: WebSocketMessageAssembler
     /// The permessage-deflate parameters agreed in the handshake, if any.
@@ -46,10 +47,11 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
     var rooms: [RoomName] = []
 
     init(socket: UpgradedSocket, endpoint: WebSocketEndpoint, loopContext: WebSocketLoopContext,
-         deflate: PerMessageDeflateParameters?) {
+         deflate: PerMessageDeflateParameters?, counters: WebSocketCounters) {
         self.socket = socket
         self.endpoint = endpoint
         self.loopContext = loopContext
+        self.counters = counters
         self.deflate = deflate
         acceptsSharedDeflate = deflate?.serverMaxWindowBits == 15
         decoder = WebSocketFrameDecoder(limits: endpoint.limits, allowsCompressedFrames: deflate != nil)
@@ -61,6 +63,7 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
     /// Starts the connection on its loop: pending `101` bytes, buffered input, initial rooms.
     func start(initialRooms: [RoomName]) {
         let loop = socket.loop
+        counters.connectionOpened()
         if !socket.pendingOutput.isEmpty {
             _ = outbound.enqueue(SharedFrame(socket.pendingOutput), delivery: .mustDeliver, now: loop.now)
         }
@@ -127,8 +130,12 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
     private func queue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool {
         guard !isClosed, !isCloseSent else { return false }
         let frame = message.frame(compressed: acceptsSharedDeflate)
-        if outbound.enqueue(frame, delivery: message.delivery, now: now) == .overHardLimit {
+        switch outbound.enqueue(frame, delivery: message.delivery, now: now) {
+        case .queued: break
+        case .replacedOlder: counters.messageCoalesced()
+        case .overHardLimit:
             loopContext.slowSubscribersClosed += 1
+            counters.slowConnectionClosed()
             closesAfterFlush = true
             startClose(code: .tryAgainLater, reason: .outboundLimitExceeded, loop: loop, discardQueued: true)
             return false

@@ -20,7 +20,7 @@ public enum WebSocketRoute {
                 return .accept(HTTPUpgradeAcceptance(responseHead: accepted.responseHead) { socket in
                     let context = WebSocketLoopContext.of(socket.loop, hub: hub)
                     let connection = WebSocketConnection(socket: socket, endpoint: endpoint, loopContext: context,
-                                                         deflate: agreedDeflate)
+                                                         deflate: agreedDeflate, counters: hub.counters)
                     context.openConnections += 1
                     connection.start(initialRooms: rooms)
                     return connection

@@ -46,10 +46,14 @@ struct Serve: AsyncParsableCommand {
             )
         }
         let logger = Logger(label: "modeld")
+        // Once per process, like logging: libraries' swift-metrics metrics join /metrics too.
+        let metricsFactory = ServerMetricsFactory()
+        metricsFactory.bootstrapMetricsSystem()
         // SIGHUP rebuilds the configuration from the very inputs it was first built from.
         let arguments = settings
         do {
-            try await ModelServerApp.run(configuration: configuration, logger: logger, logLevel: logLevel) {
+            try await ModelServerApp.run(configuration: configuration, logger: logger, logLevel: logLevel,
+                                         metricsFactory: metricsFactory) {
                 () throws(ConfigurationError) in
                 try ModelServer.Configuration.load(arguments: arguments, environment: environment)
             }

@@ -1,0 +1,64 @@
+import Synchronization
+
+/// One loop's running totals of the responses it sent, per (route, method, status) key:
+/// count, summed duration and a duration histogram. Written by that loop's thread only and
+/// read by `/metrics` rendering, so its lock is uncontended on the request path and no cache
+/// line is shared between loops.
+///
+/// Allocation: a key's cell (and its bucket array) is made on that key's first response;
+/// after that, recording mutates it in place. Reading sums the cells without copying them
+/// out, so the loop never pays for a copy-on-write after a scrape.
+final class HTTPRequestTally: Sendable {
+    /// The totals of one key.
+    struct Cell {
+        var count = 0
+        var nanoseconds = 0
+        /// Responses per bucket, not cumulative: `buckets[i]` counts durations in
+        /// `(bounds[i-1], bounds[i]]`; the last slot holds those above every bound.
+        var buckets: [Int]
+
+        init(bucketCount: Int) {
+            buckets = Array(repeating: 0, count: bucketCount + 1)
+        }
+
+        mutating func record(nanoseconds duration: Int, bucket: Int) {
+            count += 1
+            nanoseconds += duration
+            buckets[bucket] += 1
+        }
+
+        mutating func add(_ other: Cell) {
+            count += other.count
+            nanoseconds += other.nanoseconds
+            for index in buckets.indices { buckets[index] += other.buckets[index] }
+        }
+    }
+
+    /// Upper bounds of the duration buckets, in nanoseconds, ascending.
+    let boundsNanoseconds: [Int]
+    private let cells = Mutex<[Int: Cell]>([:])
+
+    init(boundsNanoseconds: [Int]) {
+        self.boundsNanoseconds = boundsNanoseconds
+    }
+
+    /// Counts one response of `key` that took `nanoseconds`.
+    func record(key: Int, nanoseconds: Int) {
+        var bucket = 0
+        while bucket < boundsNanoseconds.count && nanoseconds > boundsNanoseconds[bucket] { bucket += 1 }
+        let bucketCount = boundsNanoseconds.count
+        cells.withLock { cells in
+            // One lookup; the cell is mutated in place, its default made only on first use.
+            cells[key, default: Cell(bucketCount: bucketCount)].record(nanoseconds: nanoseconds, bucket: bucket)
+        }
+    }
+
+    /// Adds this loop's totals into `totals`.
+    func addTotals(into totals: inout [Int: Cell]) {
+        cells.withLock { cells in
+            for (key, cell) in cells {
+                totals[key, default: Cell(bucketCount: boundsNanoseconds.count)].add(cell)
+            }
+        }
+    }
+}

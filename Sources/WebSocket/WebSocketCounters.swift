@@ -1,0 +1,47 @@
+import Synchronization
+
+/// Counters of the WebSocket connections of one hub, across every loop, for the
+/// application's metrics (this layer knows no metric format: the application reads them when
+/// it renders its own).
+///
+/// Loops update them with relaxed atomics, so counting costs no lock and no allocation; a
+/// reader sees each value exactly, though not all four at one instant. Event-stream (SSE)
+/// connections are not counted here.
+public final class WebSocketCounters: Sendable {
+    private let open = Atomic<Int>(0)
+    private let sent = Atomic<Int>(0)
+    private let coalesced = Atomic<Int>(0)
+    private let slowClosed = Atomic<Int>(0)
+
+    public init() {}
+
+    /// WebSocket connections open right now.
+    public var openConnections: Int { open.load(ordering: .relaxed) }
+    /// Frames written in full to clients (data and control frames) since start.
+    public var framesSent: Int { sent.load(ordering: .relaxed) }
+    /// Replaceable messages superseded by a newer one with the same key before they were
+    /// written (the slow-subscriber policy of `OutboundQueue`), since start.
+    public var messagesCoalesced: Int { coalesced.load(ordering: .relaxed) }
+    /// Connections closed with 1013 for going over their outbound limit, since start.
+    public var slowConnectionsClosed: Int { slowClosed.load(ordering: .relaxed) }
+
+    func connectionOpened() {
+        open.wrappingAdd(1, ordering: .relaxed)
+    }
+
+    func connectionClosed() {
+        open.wrappingSubtract(1, ordering: .relaxed)
+    }
+
+    func framesWritten(_ count: Int) {
+        if count > 0 { sent.wrappingAdd(count, ordering: .relaxed) }
+    }
+
+    func messageCoalesced() {
+        coalesced.wrappingAdd(1, ordering: .relaxed)
+    }
+
+    func slowConnectionClosed() {
+        slowClosed.wrappingAdd(1, ordering: .relaxed)
+    }
+}
