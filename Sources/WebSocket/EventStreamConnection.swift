@@ -71,23 +71,7 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
         loop.armDeadline(now.advanced(by: keepAliveInterval), for: socket.registration)
     }
 
-    func deliver(_ message: RoomMessage, loop: EventLoop) {
-        if queue(message, now: loop.now, loop: loop) { flush(loop: loop) }
-    }
-
-    func enqueue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool {
-        guard queue(message, now: now, loop: loop), !isFlushPending else { return false }
-        isFlushPending = true
-        return true
-    }
-
-    func flushQueued(loop: EventLoop) {
-        isFlushPending = false
-        flush(loop: loop)
-    }
-
-    /// Queues `message`; false when it was not queued (closed, or closed now for being slow).
-    private func queue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool {
+    func queue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool {
         guard !isClosed else { return false }
         if outbound.enqueue(message.eventStream, delivery: message.delivery, now: now) == .overHardLimit {
             loopContext.slowSubscribersClosed += 1

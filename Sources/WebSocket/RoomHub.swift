@@ -57,15 +57,37 @@ public final class RoomHub: Sendable {
     }
 }
 
-/// A connection that can be a room member.
+/// A connection that can be a room member: it queues messages by its own policy and
+/// writes its queue; the extension below turns that into immediate and batched delivery.
 protocol RoomMember: AnyObject {
-    /// Queues `message` (the policy of `OutboundQueue`) and starts writing it.
-    func deliver(_ message: RoomMessage, loop: EventLoop)
+    /// Set while queued room messages wait for `flushQueued` (see `LoopRooms`).
+    var isFlushPending: Bool { get set }
+    /// Queues `message` (the policy of `OutboundQueue`); false when it was not queued
+    /// (the connection is closing, or was just closed for being slow).
+    func queue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool
+    /// Writes what is queued.
+    func flush(loop: EventLoop)
+}
+
+extension RoomMember {
+    /// Queues `message` and starts writing it (a snapshot for a member that just joined).
+    func deliver(_ message: RoomMessage, loop: EventLoop) {
+        if queue(message, now: loop.now, loop: loop) { flush(loop: loop) }
+    }
+
     /// Queues `message` without writing; true when the member must get one `flushQueued`
     /// call (the first message queued since its last flush).
-    func enqueue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool
+    func enqueue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool {
+        guard queue(message, now: now, loop: loop), !isFlushPending else { return false }
+        isFlushPending = true
+        return true
+    }
+
     /// Writes what `enqueue` queued.
-    func flushQueued(loop: EventLoop)
+    func flushQueued(loop: EventLoop) {
+        isFlushPending = false
+        flush(loop: loop)
+    }
 }
 
 /// The rooms of one loop: which of its connections are in which room. Loop-confined.

@@ -111,23 +111,7 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
         closeSocket(loop: loop)
     }
 
-    func deliver(_ message: RoomMessage, loop: EventLoop) {
-        if queue(message, now: loop.now, loop: loop) { flush(loop: loop) }
-    }
-
-    func enqueue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool {
-        guard queue(message, now: now, loop: loop), !isFlushPending else { return false }
-        isFlushPending = true
-        return true
-    }
-
-    func flushQueued(loop: EventLoop) {
-        isFlushPending = false
-        flush(loop: loop)
-    }
-
-    /// Queues `message`; false when it was not queued (closing, or closed for being slow).
-    private func queue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool {
+    func queue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool {
         guard !isClosed, !isCloseSent else { return false }
         let frame = message.frame(compressed: acceptsSharedDeflate)
         switch outbound.enqueue(frame, delivery: message.delivery, now: now) {

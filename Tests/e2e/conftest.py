@@ -23,6 +23,8 @@ START_TIMEOUT_S = 20.0  # a debug build on a busy 2-core machine; normally milli
 STOP_TIMEOUT_S = 10.0
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
+# The real all-MiniLM-L6-v2 that scripts/fetch-model puts in models/ (scripts/test exports it).
+MODEL_DIR = pathlib.Path(os.environ.get("MODELD_TEST_MODEL_DIR", REPO_ROOT / "models" / "all-minilm-l6-v2"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -158,3 +160,12 @@ def modeld(request: pytest.FixtureRequest, start_modeld) -> ModeldProcess:
     """A running server with the flags of the test's `modeld_args` marker, if any."""
     marker = request.node.get_closest_marker("modeld_args")
     return start_modeld(*(marker.args if marker else ()))
+
+
+@pytest.fixture
+def repository(tmp_path: pathlib.Path) -> pathlib.Path:
+    """A model repository holding the real model as `minilm` (a symlink to MODEL_DIR)."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "minilm").symlink_to(MODEL_DIR, target_is_directory=True)
+    return repo

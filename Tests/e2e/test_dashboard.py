@@ -90,14 +90,6 @@ def browser():
     page.close()
 
 
-@pytest.fixture
-def repository(tmp_path: pathlib.Path) -> pathlib.Path:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    (repo / "minilm").symlink_to(MODEL_DIR, target_is_directory=True)
-    return repo
-
-
 def serve(start_modeld, repository: pathlib.Path, *extra: str, rate: int = 20_000_000):
     return start_modeld("--model-repository", str(repository), "--state-dir", str(repository.parent / "state"),
                         "--max-read-bytes-per-second", str(rate), *extra)

@@ -48,14 +48,6 @@ def poll(server, path: str, until, timeout_s: float = 120.0, interval_s: float =
     raise AssertionError(f"{path} never satisfied the condition; last: {seen[-1] if seen else None}\n{server.output()}")
 
 
-@pytest.fixture
-def repository(tmp_path: pathlib.Path) -> pathlib.Path:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    (repo / "minilm").symlink_to(MODEL_DIR, target_is_directory=True)
-    return repo
-
-
 def serve_args(repository: pathlib.Path, tmp_path: pathlib.Path, *extra: str) -> list[str]:
     return ["--model-repository", str(repository), "--state-dir", str(tmp_path / "state"), *extra]
 

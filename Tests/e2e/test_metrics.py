@@ -64,14 +64,6 @@ def curl_status(server, path: str) -> int:
     return int(out)
 
 
-@pytest.fixture
-def repository(tmp_path: pathlib.Path) -> pathlib.Path:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    (repo / "minilm").symlink_to(MODEL_DIR, target_is_directory=True)
-    return repo
-
-
 @needs_model
 def test_metrics_after_a_real_load(start_modeld, repository, tmp_path):
     server = start_modeld("--model-repository", str(repository), "--state-dir", str(tmp_path / "state"))

@@ -105,14 +105,6 @@ class NotifyListener:
         self.sock.close()
 
 
-@pytest.fixture
-def repository(tmp_path: pathlib.Path) -> pathlib.Path:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    (repo / "minilm").symlink_to(MODEL_DIR, target_is_directory=True)
-    return repo
-
-
 @needs_model
 @pytest.mark.parametrize("abstract", [False, True], ids=["path", "abstract"])
 def test_ready_before_model_then_status_follows_load_then_stopping(start_modeld, repository, tmp_path, abstract):

@@ -34,14 +34,6 @@ pytestmark = pytest.mark.skipif(not (MODEL_DIR / "model.safetensors").exists(),
                                 reason=f"model not found at {MODEL_DIR} (run scripts/fetch-model)")
 
 
-@pytest.fixture
-def repository(tmp_path: pathlib.Path) -> pathlib.Path:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    (repo / "minilm").symlink_to(MODEL_DIR, target_is_directory=True)
-    return repo
-
-
 def serve(start_modeld, repository: pathlib.Path, *extra: str):
     return start_modeld("--model-repository", str(repository), "--state-dir", str(repository.parent / "state"), *extra)
 
