@@ -194,7 +194,9 @@ def test_cancel_button_shows_cancelled_and_a_new_load_starts_over(start_modeld, 
     before = sample_until(browser, lambda card: card["state"] == "loading" and card["value"] >= 35)
     assert before[-1]["buttons"]["cancel"] and not before[-1]["buttons"]["load"]
     browser.evaluate("document.querySelector('[data-model=\"minilm\"] [data-action=\"cancel\"]').click()")
-    after = sample_until(browser, lambda card: card["state"] == "cancelled", timeout_s=15)
+    # The buttons stay disabled until the cancel command's own answer arrives, which may come
+    # after the room's `model_load_cancelled` event: wait for both.
+    after = sample_until(browser, lambda card: card["state"] == "cancelled" and card["buttons"]["load"], timeout_s=15)
     assert_never_falls([s["value"] for s in before + after], "aria-valuenow before the cancel")
     cancelled = after[-1]
     assert cancelled["badge"] == "Cancelled" and cancelled["value"] >= 35
