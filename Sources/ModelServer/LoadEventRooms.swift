@@ -74,7 +74,7 @@ final class LoadEventRooms: Sendable {
                 let json = Self.envelope(event: name, room: room, seq: log.seq) { json in
                     EventJSON.write(data, into: &json)
                 }
-                let message = framing.make(json, delivery: delivery, eventID: log.seq, eventName: name)
+                let message = framing.make(json, delivery: delivery, eventID: log.seq, eventName: name, room: room)
                 log.recent.append((log.seq, message))
                 if log.recent.count > Self.recentLimit { log.recent.removeFirst(log.recent.count - Self.recentLimit) }
                 logs[room] = log
@@ -103,7 +103,7 @@ final class LoadEventRooms: Sendable {
                 }
                 json = Self.envelope(event: "snapshot", room: room, seq: seq) { StatusJSON.writeModel(status, into: &$0) }
             }
-            return framing.make(json, delivery: .mustDeliver, eventID: seq, eventName: "snapshot")
+            return framing.make(json, delivery: .mustDeliver, eventID: seq, eventName: "snapshot", room: room)
         }
     }
 

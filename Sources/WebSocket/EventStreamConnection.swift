@@ -22,6 +22,8 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
     var isJoined = false
     /// Room messages are queued and wait for `flushQueued` (see `LoopRooms`).
     var isFlushPending = false
+    /// The highest room sequence number queued (`RoomMessage.origin`).
+    var lastSequence = 0
 
     /// Adopts `socket` after the `200` head and sends `initial` (snapshot or missed events).
     public init(socket: UpgradedSocket, hub: RoomHub, room: RoomName, initial: () -> [RoomMessage],
@@ -42,7 +44,10 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
         }
         // After joining: an event published from now on is delivered live, one published
         // before is in what `initial` returns.
-        for message in initial() { _ = outbound.enqueue(message.eventStream, delivery: .mustDeliver, now: loop.now) }
+        for message in initial() {
+            lastSequence = max(lastSequence, message.origin?.sequence ?? 0)
+            _ = outbound.enqueue(message.eventStream, delivery: .mustDeliver, now: loop.now)
+        }
         flush(loop: loop)
         loop.armDeadline(loop.now.advanced(by: keepAliveInterval), for: socket.registration)
     }
@@ -73,6 +78,11 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
 
     func queue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool {
         guard !isClosed else { return false }
+        if let sequence = message.origin?.sequence {
+            // Already sent in what the connection started with (snapshot or replay).
+            guard sequence > lastSequence else { return false }
+            lastSequence = sequence
+        }
         if outbound.enqueue(message.eventStream, delivery: message.delivery, now: now) == .overHardLimit {
             loopContext.slowSubscribersClosed += 1
             close(loop: loop)

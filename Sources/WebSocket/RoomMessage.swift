@@ -52,12 +52,29 @@ public struct RoomMessage: Sendable {
     public let eventStream: SharedFrame
     /// Whether it may be replaced when a subscriber is slow.
     public let delivery: Delivery
+    /// The room sequence number the message carries, when it has one: a connection drops a
+    /// message whose number is not above the last it sent for that room (an event already
+    /// covered by the snapshot or replay it got on joining), so `seq` never repeats.
+    public let origin: Origin?
 
-    public init(plain: SharedFrame, deflated: SharedFrame?, eventStream: SharedFrame, delivery: Delivery) {
+    /// A room and a sequence number in it.
+    public struct Origin: Sendable, Equatable {
+        public let room: RoomName
+        public let sequence: Int
+
+        public init(room: RoomName, sequence: Int) {
+            self.room = room
+            self.sequence = sequence
+        }
+    }
+
+    public init(plain: SharedFrame, deflated: SharedFrame?, eventStream: SharedFrame, delivery: Delivery,
+                origin: Origin? = nil) {
         self.plain = plain
         self.deflated = deflated
         self.eventStream = eventStream
         self.delivery = delivery
+        self.origin = origin
     }
 
     /// The frame for a connection, by whether it negotiated compression.

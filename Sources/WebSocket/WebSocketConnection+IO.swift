@@ -162,6 +162,7 @@ extension WebSocketConnection {
         isClosed = true
         for room in rooms { loopContext.rooms.leave(room, self) }
         rooms.removeAll()
+        roomSequences.removeAll()
         socket.transport.close()
         loop.deregister(socket.registration)
         inbound = []

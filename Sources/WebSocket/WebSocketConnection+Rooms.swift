@@ -10,6 +10,7 @@ extension WebSocketConnection {
         }
         if !rooms.contains(room) {
             rooms.append(room)
+            roomSequences.append(0)
             loopContext.rooms.join(room, self)
         }
         if let snapshot = policy.snapshot(room) { deliver(snapshot, loop: loop) }
@@ -20,6 +21,7 @@ extension WebSocketConnection {
             return sendError(code: "not_subscribed", message: "Not subscribed to '\(room.value)'.", loop: loop)
         }
         rooms.remove(at: index)
+        roomSequences.remove(at: index)
         loopContext.rooms.leave(room, self)
         sendEvent(#"{"event":"unsubscribed","room":""# + RoomCommand.quoted(room.value) + #""}"#, loop: loop)
     }

@@ -45,6 +45,8 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
     /// Room messages are queued and wait for `flushQueued` (see `LoopRooms`).
     var isFlushPending = false
     var rooms: [RoomName] = []
+    /// Per room of `rooms`, the highest sequence number queued (`RoomMessage.origin`).
+    var roomSequences: [Int] = []
 
     init(socket: UpgradedSocket, endpoint: WebSocketEndpoint, loopContext: WebSocketLoopContext,
          deflate: PerMessageDeflateParameters?, counters: WebSocketCounters) {
@@ -113,6 +115,11 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
 
     func queue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool {
         guard !isClosed, !isCloseSent else { return false }
+        if let origin = message.origin, let index = rooms.firstIndex(of: origin.room) {
+            // Already covered by the snapshot this connection got when it joined.
+            guard origin.sequence > roomSequences[index] else { return false }
+            roomSequences[index] = origin.sequence
+        }
         let frame = message.frame(compressed: acceptsSharedDeflate)
         switch outbound.enqueue(frame, delivery: message.delivery, now: now) {
         case .queued: break

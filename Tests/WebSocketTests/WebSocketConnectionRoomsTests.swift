@@ -15,7 +15,8 @@ struct WebSocketConnectionRoomsTests {
     static func policy(hub: RoomHub) -> RoomPolicy {
         RoomPolicy(hub: hub, allowsRoom: { $0.value == "models" || $0.value == "model:m" }, snapshot: { room in
             guard room.value == "model:m" else { return nil }
-            return framing.make(Array(#"{"event":"snapshot","room":"model:m","seq":4,"data":{}}"#.utf8), delivery: .mustDeliver)
+            return framing.make(Array(#"{"event":"snapshot","room":"model:m","seq":4,"data":{}}"#.utf8), delivery: .mustDeliver,
+                                eventID: 4, room: room)
         })
     }
 
@@ -38,6 +39,24 @@ struct WebSocketConnectionRoomsTests {
         harness.loop.runUntilIdle()
         let frames = try harness.receive().frames
         #expect(frames.map(Self.text) == [#"{"event":"snapshot","room":"model:m","seq":4,"data":{}}"#, #"{"event":"x"}"#])
+    }
+
+    @Test("a room event the snapshot already covered is not sent again; seq never repeats per room")
+    func eventsCoveredBySnapshotAreDropped() throws {
+        let harness = try Harness(kind: .rooms(Self.policy(hub: RoomHub())), rooms: ["model:m", "models"])
+        func event(_ room: String, _ seq: Int) -> RoomMessage {
+            Self.framing.make(Array(#"{"room":"\#(room)","seq":\#(seq)}"#.utf8), delivery: .mustDeliver,
+                              eventID: seq, room: RoomName(room))
+        }
+        for (room, seq) in [("model:m", 3), ("model:m", 4), ("model:m", 5), ("model:m", 5), ("models", 1), ("models", 1)] {
+            harness.hub.publish(event(room, seq), to: RoomName(room))
+        }
+        harness.hub.publish(Self.framing.make(Array(#"{"verbatim":true}"#.utf8), delivery: .mustDeliver), to: RoomName("models"))
+        harness.loop.runUntilIdle()
+        #expect(try harness.receive().frames.map(Self.text) == [
+            #"{"event":"snapshot","room":"model:m","seq":4,"data":{}}"#,
+            #"{"room":"model:m","seq":5}"#, #"{"room":"models","seq":1}"#, #"{"verbatim":true}"#,
+        ])
     }
 
     @Test("subscribe by message joins and sends the snapshot; unsubscribe leaves and confirms")
