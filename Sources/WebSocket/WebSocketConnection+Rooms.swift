@@ -10,7 +10,7 @@ extension WebSocketConnection {
         }
         if !rooms.contains(room) {
             rooms.append(room)
-            roomSequences.append(0)
+            roomSequences.append(-1)  // below any seq: a new room's snapshot carries 0
             loopContext.rooms.join(room, self)
         }
         if let snapshot = policy.snapshot(room) { deliver(snapshot, loop: loop) }

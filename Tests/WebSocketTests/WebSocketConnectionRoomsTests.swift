@@ -59,6 +59,18 @@ struct WebSocketConnectionRoomsTests {
         ])
     }
 
+    @Test("the snapshot of a room with no events yet (seq 0) is sent, then its first event")
+    func snapshotAtSequenceZeroIsSent() throws {
+        let room = RoomName("model:m")
+        let policy = RoomPolicy(hub: RoomHub(), allowsRoom: { $0 == room }, snapshot: { room in
+            Self.framing.make(Array(#"{"seq":0}"#.utf8), delivery: .mustDeliver, eventID: 0, room: room)
+        })
+        let harness = try Harness(kind: .rooms(policy), rooms: ["model:m"])
+        harness.hub.publish(Self.framing.make(Array(#"{"seq":1}"#.utf8), delivery: .mustDeliver, eventID: 1, room: room), to: room)
+        harness.loop.runUntilIdle()
+        #expect(try harness.receive().frames.map(Self.text) == [#"{"seq":0}"#, #"{"seq":1}"#])
+    }
+
     @Test("subscribe by message joins and sends the snapshot; unsubscribe leaves and confirms")
     func subscribeAndUnsubscribe() throws {
         let harness = try Harness(kind: .rooms(Self.policy(hub: RoomHub())))
