@@ -61,11 +61,11 @@ public final class TLSContext: Sendable {
 
 /// An owned `SSL_CTX *`.
 ///
-/// `@unchecked Sendable` is safe: an `SSL_CTX` is safe to share between threads once
+/// `@unchecked Sendable`, safe because an `SSL_CTX` is safe to share between threads once
 /// configured (OpenSSL 3 locks its reference count and session cache internally), and this
 /// one is fully configured by `makeContext` before the pointer is wrapped; afterwards only
 /// `SSL_new`, `SSL_CTX_free` and reference counting touch it.
-struct ContextPointer: @unchecked Sendable {
+struct ContextPointer: @unchecked Sendable {  // safe because: see the comment above
     let pointer: OpaquePointer
 
     init(_ pointer: OpaquePointer) {
@@ -76,9 +76,9 @@ struct ContextPointer: @unchecked Sendable {
 /// A fresh `SSL *` on its way from `TLSContext.makeSession` to the one connection (and loop
 /// thread) that will own it.
 ///
-/// `@unchecked Sendable` is safe: the session is created inside the context's lock and
+/// `@unchecked Sendable`, safe because the session is created inside the context's lock and
 /// handed to exactly one owner, `TLSTransport`, which confines it to its loop; nothing else
 /// keeps the pointer.
-struct SessionPointer: @unchecked Sendable {
+struct SessionPointer: @unchecked Sendable {  // safe because: see the comment above
     let pointer: OpaquePointer
 }
