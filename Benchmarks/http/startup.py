@@ -11,6 +11,7 @@ with `HTTP/1.1 200`; then the server gets SIGTERM. Prints one `first_200_ms=X` l
 from __future__ import annotations
 
 import argparse
+import pathlib
 import socket
 import statistics
 import subprocess
@@ -18,14 +19,11 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from benchlib import free_port  # noqa: E402
+
 REQUEST = b"GET /livez HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n"
 RUN_DEADLINE_S = 20.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def probe_once(port: int) -> bool:

@@ -12,7 +12,11 @@ from __future__ import annotations
 import argparse
 import collections
 import math
-import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchlib import median, spread, table, tsv_rows, write_summary  # noqa: E402
 
 # Throughput columns: key, heading, decimals, higher-is-better (for the ratio's wording).
 W1_COLUMNS = [
@@ -29,44 +33,17 @@ def load(path: str) -> tuple[dict, list[str], list[str]]:
     values: dict[tuple[str, str, str], list[float]] = collections.defaultdict(list)
     servers: list[str] = []
     workloads: list[str] = []
-    with open(path) as f:
-        next(f, None)
-        for line in f:
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) != 6:
-                continue
-            _, _, server, workload, key, value = parts
-            try:
-                number = float(value)
-            except ValueError:
-                number = math.nan
-            values[(server, workload, key)].append(number)
-            if server not in servers:
-                servers.append(server)
-            if workload not in workloads:
-                workloads.append(workload)
+    for _, server, workload, key, _, number in tsv_rows(path):
+        values[(server, workload, key)].append(number)
+        if server not in servers:
+            servers.append(server)
+        if workload not in workloads:
+            workloads.append(workload)
     return values, servers, workloads
 
 
-def median(xs: list[float]) -> float:
-    ok = [x for x in xs if not math.isnan(x)]
-    return statistics.median(ok) if ok else math.nan
-
-
 def cell(xs: list[float], decimals: int, key: str) -> str:
-    ok = [x / 1024 if key.endswith("_kb") else x for x in xs if not math.isnan(x)]
-    if not ok:
-        return "-"
-    text = f"{statistics.median(ok):,.{decimals}f}"
-    if len(ok) > 1 and min(ok) != max(ok) and key in RATIO_KEYS:
-        text += f" [{min(ok):,.{decimals}f}-{max(ok):,.{decimals}f}]"
-    return text
-
-
-def table(headings: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(r[i]) for r in [headings, *rows]) for i in range(len(headings))]
-    line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
-    return [line(headings), line(["-" * w for w in widths]), *map(line, rows)]
+    return spread(xs, decimals, scale=1024 if key.endswith("_kb") else 1, with_range=key in RATIO_KEYS)
 
 
 def report(values: dict, servers: list[str], workloads: list[str], baseline: str) -> list[str]:
@@ -105,11 +82,7 @@ def main() -> None:
     parser.add_argument("--baseline", default="nginx")
     args = parser.parse_args()
     values, servers, workloads = load(args.tsv)
-    lines = report(values, servers, workloads, args.baseline)
-    text = "\n".join(lines).lstrip("\n") + "\n"
-    with open(args.tsv.rsplit(".tsv", 1)[0] + "-summary.txt", "w") as f:
-        f.write(text)
-    print(text, end="")
+    write_summary(args.tsv, report(values, servers, workloads, args.baseline))
 
 
 if __name__ == "__main__":

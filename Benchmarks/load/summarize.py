@@ -14,7 +14,11 @@ from __future__ import annotations
 import argparse
 import collections
 import math
-import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchlib import median as med, spread as format_spread, table, tsv_rows, write_summary  # noqa: E402
 
 MB = 1_000_000
 
@@ -23,19 +27,13 @@ def load(path: str) -> tuple[dict, dict, list[str]]:
     numbers: dict[tuple[str, str, str], dict[int, float]] = collections.defaultdict(dict)
     texts: dict[tuple[str, str, str], str] = {}
     eta_variants: list[str] = []
-    with open(path) as f:
-        next(f, None)
-        for line in f:
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) != 6:
-                continue
-            _, rep, section, variant, key, value = parts
-            try:
-                numbers[(section, variant, key)][int(rep)] = float(value)
-            except ValueError:
-                texts[(section, variant, key)] = value
-            if section == "eta" and variant not in eta_variants:
-                eta_variants.append(variant)
+    for rep, section, variant, key, text, number in tsv_rows(path):
+        if math.isnan(number):
+            texts[(section, variant, key)] = text
+        else:
+            numbers[(section, variant, key)][rep] = number
+        if section == "eta" and variant not in eta_variants:
+            eta_variants.append(variant)
     return numbers, texts, eta_variants
 
 
@@ -43,23 +41,8 @@ def values(numbers: dict, section: str, variant: str, key: str) -> list[float]:
     return [v for v in numbers.get((section, variant, key), {}).values() if not math.isnan(v)]
 
 
-def med(xs: list[float]) -> float:
-    return statistics.median(xs) if xs else math.nan
-
-
 def spread(xs: list[float], scale: float = 1, decimals: int = 2) -> str:
-    if not xs:
-        return "-"
-    text = f"{med(xs) / scale:,.{decimals}f}"
-    if len(xs) > 1:
-        text += f" [{min(xs) / scale:,.{decimals}f}-{max(xs) / scale:,.{decimals}f}]"
-    return text
-
-
-def table(headings: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(r[i]) for r in [headings, *rows]) for i in range(len(headings))]
-    line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
-    return [line(headings), line(["-" * w for w in widths]), *map(line, rows)]
+    return format_spread(xs, decimals, scale)
 
 
 def verdict(ok: bool) -> str:
@@ -155,10 +138,7 @@ def main() -> None:
     if ("rates", "cat", "bytes_per_s") in numbers:
         lines += rates_report(numbers, texts) + overhead_report(numbers, texts)
     lines += eta_report(numbers, eta_variants)
-    text = "\n".join(lines).lstrip("\n") + "\n"
-    with open(args.tsv.rsplit(".tsv", 1)[0] + "-summary.txt", "w") as f:
-        f.write(text)
-    print(text, end="")
+    write_summary(args.tsv, lines)
 
 
 if __name__ == "__main__":

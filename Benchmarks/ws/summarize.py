@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import collections
 import math
-import statistics
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchlib import median as med, spread, table as aligned_table, tsv_rows, write_summary  # noqa: E402
 
 PEER = "hummingbird"
 
@@ -24,43 +27,21 @@ def load(path: str) -> tuple[dict, list[str], list[int]]:
     numbers: dict[tuple[str, str, str], list[float]] = collections.defaultdict(list)
     servers: list[str] = []
     sizes: set[int] = set()
-    with open(path) as f:
-        next(f, None)
-        for line in f:
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) != 6:
-                continue
-            _, _, server, workload, key, value = parts
-            if server not in servers:
-                servers.append(server)
-            if workload.startswith("fanout_n"):
-                sizes.add(int(workload[len("fanout_n"):]))
-            try:
-                numbers[(server, workload, key)].append(float(value))
-            except ValueError:
-                numbers[(server, workload, key)].append(math.nan)
+    for _, server, workload, key, _, number in tsv_rows(path):
+        if server not in servers:
+            servers.append(server)
+        if workload.startswith("fanout_n"):
+            sizes.add(int(workload[len("fanout_n"):]))
+        numbers[(server, workload, key)].append(number)
     return numbers, servers, sorted(sizes)
 
 
-def med(xs: list[float]) -> float:
-    xs = [x for x in xs if not math.isnan(x)]
-    return statistics.median(xs) if xs else math.nan
-
-
-def cell(xs: list[float], decimals: int = 2, spread: bool = False) -> str:
-    clean = [x for x in xs if not math.isnan(x)]
-    if not clean:
-        return "-"
-    text = f"{med(clean):,.{decimals}f}"
-    if spread and len(clean) > 1:
-        text += f" [{min(clean):,.{decimals}f}-{max(clean):,.{decimals}f}]"
-    return text
+def cell(xs: list[float], decimals: int = 2, with_range: bool = False) -> str:
+    return spread(xs, decimals, with_range=with_range)
 
 
 def table(headings: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(r[i]) for r in [headings, *rows]) for i in range(len(headings))]
-    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"
-    return [line(headings), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)]
+    return aligned_table(headings, rows, markdown=True)
 
 
 def errors(numbers: dict, server: str, workload: str) -> str:
@@ -137,11 +118,7 @@ def summarize(path: str) -> list[str]:
 def main() -> None:
     if len(sys.argv) != 2:
         sys.exit(__doc__)
-    lines = summarize(sys.argv[1])
-    text = "\n".join(lines) + "\n"
-    print(text, end="")
-    with open(sys.argv[1].removesuffix(".tsv") + "-summary.txt", "w") as f:
-        f.write(text)
+    write_summary(sys.argv[1], summarize(sys.argv[1]))
 
 
 if __name__ == "__main__":

@@ -34,7 +34,6 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
         self.keepAliveInterval = keepAliveInterval
         outbound = OutboundQueue(limits: outboundLimits)
         let loop = socket.loop
-        loopContext.openConnections += 1
         if !socket.pendingOutput.isEmpty {
             _ = outbound.enqueue(SharedFrame(socket.pendingOutput), delivery: .mustDeliver, now: loop.now)
         }
@@ -84,7 +83,7 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
             lastSequence = sequence
         }
         if outbound.enqueue(message.eventStream, delivery: message.delivery, now: now) == .overHardLimit {
-            loopContext.slowSubscribersClosed += 1
+            loopContext.rooms.hub.counters.slowConnectionClosed()
             close(loop: loop)
             return false
         }
@@ -127,7 +126,6 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
         loop.deregister(socket.registration)
         outbound = OutboundQueue(limits: outbound.limits)
         socket.release(loop)
-        loopContext.openConnections -= 1
     }
 }
 

@@ -84,15 +84,6 @@ public struct OutboundQueue {
         return since.advanced(by: limits.softGrace) <= now
     }
 
-    /// Calls `body` with up to `maxVectors` buffers to write, in order (the first starting
-    /// at `headOffset`); returns what `body` returns. For tests: writers use
-    /// `withPendingVectors`, which allocates nothing.
-    public func withPendingBuffers<R>(maxVectors: Int, _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
-        withExtendedLifetime(entries) {
-            body((head..<min(entries.count, head + maxVectors)).map(pendingBuffer(at:)))
-        }
-    }
-
     /// Fills `vectors` with up to `vectors.count` buffers to write, in order (the first
     /// starting at `headOffset`), and calls `body` with the filled prefix; returns what
     /// `body` returns. The frames stay alive for the whole call of `body`.

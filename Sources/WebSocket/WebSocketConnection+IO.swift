@@ -168,7 +168,6 @@ extension WebSocketConnection {
         inbound = []
         outbound = OutboundQueue(limits: outbound.limits)
         socket.release(loop)
-        loopContext.openConnections -= 1
         counters.connectionClosed()
     }
 }

@@ -125,7 +125,6 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
         case .queued: break
         case .replacedOlder: counters.messageCoalesced()
         case .overHardLimit:
-            loopContext.slowSubscribersClosed += 1
             counters.slowConnectionClosed()
             closesAfterFlush = true
             startClose(code: .tryAgainLater, reason: .outboundLimitExceeded, loop: loop, discardQueued: true)

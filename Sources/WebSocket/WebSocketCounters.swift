@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// Loops update them with relaxed atomics, so counting costs no lock and no allocation; a
 /// reader sees each value exactly, though not all four at one instant. Event-stream (SSE)
-/// connections are not counted here.
+/// connections count only in `slowConnectionsClosed` (they are room subscribers too).
 public final class WebSocketCounters: Sendable {
     private let open = Atomic<Int>(0)
     private let sent = Atomic<Int>(0)
@@ -22,7 +22,8 @@ public final class WebSocketCounters: Sendable {
     /// Replaceable messages superseded by a newer one with the same key before they were
     /// written (the slow-subscriber policy of `OutboundQueue`), since start.
     public var messagesCoalesced: Int { coalesced.load(ordering: .relaxed) }
-    /// Connections closed with 1013 for going over their outbound limit, since start.
+    /// Subscribers closed for going over their outbound limit (WebSockets with 1013,
+    /// event streams by closing the stream), since start.
     public var slowConnectionsClosed: Int { slowClosed.load(ordering: .relaxed) }
 
     func connectionOpened() {

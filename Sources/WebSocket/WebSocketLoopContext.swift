@@ -6,7 +6,8 @@ import Glibc
 #endif
 
 /// What WebSocket connections on one loop share: a read scratch buffer, an iovec array for
-/// `writev`, a deflater for echo replies, the loop's rooms, and counters. Loop-confined;
+/// `writev`, a deflater for echo replies, and the loop's rooms (counts live in the hub's
+/// `WebSocketCounters`). Loop-confined;
 /// attached to the loop on first use.
 final class WebSocketLoopContext {
     let scratch: UnsafeMutableRawBufferPointer
@@ -16,8 +17,6 @@ final class WebSocketLoopContext {
     /// Echo-reply deflaters by window size (no context takeover, so one per size serves
     /// every connection of the loop).
     private var deflaters: [Int: Deflater] = [:]
-    var openConnections = 0
-    var slowSubscribersClosed = 0
 
     private init(hub: RoomHub, loopIndex: Int) {
         scratch = .allocate(byteCount: 64 * 1024, alignment: 16)

@@ -21,7 +21,6 @@ public enum WebSocketRoute {
                     let context = WebSocketLoopContext.of(socket.loop, hub: hub)
                     let connection = WebSocketConnection(socket: socket, endpoint: endpoint, loopContext: context,
                                                          deflate: agreedDeflate, counters: hub.counters)
-                    context.openConnections += 1
                     connection.start(initialRooms: rooms)
                     return connection
                 })

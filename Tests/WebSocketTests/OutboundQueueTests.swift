@@ -1,4 +1,7 @@
 import EventLoop
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import WebSocket
 
@@ -22,7 +25,11 @@ struct OutboundQueueTests {
 
     /// What a `writev` would send now, one array per buffer.
     static func pending(_ queue: OutboundQueue, maxVectors: Int = 64) -> [[UInt8]] {
-        queue.withPendingBuffers(maxVectors: maxVectors) { buffers in buffers.map { Array($0) } }
+        let vectors = UnsafeMutableBufferPointer<iovec>.allocate(capacity: maxVectors)
+        defer { vectors.deallocate() }
+        return queue.withPendingVectors(vectors) { filled in
+            filled.map { Array(UnsafeRawBufferPointer(start: $0.iov_base, count: $0.iov_len)) }
+        }
     }
 
     @Test("under the soft limit every message is queued, replaceable or not")

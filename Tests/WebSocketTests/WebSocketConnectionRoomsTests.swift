@@ -118,6 +118,6 @@ struct WebSocketConnectionRoomsTests {
         #expect(try harness.receive().isClosed)
         #expect(harness.hub.memberCount(of: RoomName("models")) == 0)
         #expect(harness.hub.memberCount(of: RoomName("model:m")) == 0)
-        #expect(harness.webSocket.openConnections == 0)
+        #expect(harness.hub.counters.openConnections == 0)
     }
 }

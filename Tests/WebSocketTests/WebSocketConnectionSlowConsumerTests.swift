@@ -52,7 +52,7 @@ struct WebSocketConnectionSlowConsumerTests {
         #expect(numbers.count < sent / 4)
         #expect(numbers.last == sent)
         #expect(numbers == numbers.sorted())
-        #expect(harness.webSocket.slowSubscribersClosed == 0)
+        #expect(harness.hub.counters.slowConnectionsClosed == 0)
     }
 
     @Test("must-deliver messages past the hard limit close the connection with 1013 after what was on the wire")
@@ -60,7 +60,7 @@ struct WebSocketConnectionSlowConsumerTests {
         let harness = try Self.slowHarness()
         let padding = String(repeating: "y", count: 2000)
         var published = 0
-        while harness.webSocket.slowSubscribersClosed == 0 && published < 200 {
+        while harness.hub.counters.slowConnectionsClosed == 0 && published < 200 {
             published += 1
             let json = Array("{\"n\":\(published),\"pad\":\"\(padding)\"}".utf8)
             harness.hub.publish(Self.framing.make(json, delivery: .mustDeliver), to: Self.room)
@@ -68,7 +68,7 @@ struct WebSocketConnectionSlowConsumerTests {
         }
         // Far fewer than 200 × 2 KiB fit under a 64 KiB queue plus the socket buffers.
         #expect(published < 60)
-        #expect(harness.webSocket.slowSubscribersClosed == 1)
+        #expect(harness.hub.counters.slowConnectionsClosed == 1)
         let received = try harness.drain()
         let close = try #require(received.frames.last)
         #expect(close.opcode == .close)

@@ -51,7 +51,7 @@ struct WebSocketConnectionTests {
         #expect(received.frames == [WebSocketFrame(opcode: .close, payload: [0x03, 0xE8])])
         #expect(received.isClosed)
         #expect(harness.http.openConnections == 0)
-        #expect(harness.webSocket.openConnections == 0)
+        #expect(harness.hub.counters.openConnections == 0)
     }
 
     @Test("a close without a code is answered with an empty close")

@@ -17,6 +17,8 @@ import time
 
 import pytest
 
+from model_support import add_truncated_model
+
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 MODEL_DIR = pathlib.Path(os.environ.get("MODELD_TEST_MODEL_DIR", REPO_ROOT / "models" / "all-minilm-l6-v2"))
 
@@ -92,13 +94,7 @@ def test_cancel_gives_503_and_load_again_gives_200(start_modeld, repository, tmp
 
 def test_corrupted_weights_fail_at_step_4_and_server_keeps_serving(start_modeld, tmp_path):
     repo = tmp_path / "repo"
-    broken = repo / "broken"
-    broken.mkdir(parents=True)
-    for item in MODEL_DIR.iterdir():
-        if item.name not in ("model.safetensors", "model.yaml"):
-            (broken / item.name).symlink_to(item)
-    data = (MODEL_DIR / "model.safetensors").read_bytes()
-    (broken / "model.safetensors").write_bytes(data[: len(data) // 2])
+    add_truncated_model(MODEL_DIR, repo / "broken")
     server = start_modeld(*serve_args(repo, tmp_path))
     seen = poll(server, "/readyz", lambda status, _h, _b: status == 503)
     error = seen[-1][2]["models"][0]["error"]

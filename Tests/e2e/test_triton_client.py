@@ -19,6 +19,8 @@ import requests
 import tritonclient.http as triton
 from tritonclient.utils import InferenceServerException
 
+from model_support import add_truncated_model
+
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 MODEL_DIR = pathlib.Path(os.environ.get("MODELD_TEST_MODEL_DIR", REPO_ROOT / "models" / "all-minilm-l6-v2"))
 MODEL = "minilm"
@@ -142,13 +144,7 @@ def test_infer_with_the_clients_default_binary_tensors(serve):
 
 
 def test_failed_and_unknown_loads_raise_with_the_servers_reason(serve, repository):
-    broken = repository / "broken"
-    broken.mkdir()
-    for item in MODEL_DIR.iterdir():
-        if item.name not in ("model.safetensors", "model.yaml"):
-            (broken / item.name).symlink_to(item)
-    data = (MODEL_DIR / "model.safetensors").read_bytes()
-    (broken / "model.safetensors").write_bytes(data[: len(data) // 2])
+    add_truncated_model(MODEL_DIR, repository / "broken")
     server, client = serve("--load-at-startup", "none")
     with pytest.raises(InferenceServerException, match="file_truncated"):
         client.load_model("broken")

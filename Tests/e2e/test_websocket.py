@@ -25,6 +25,8 @@ from websockets.asyncio.client import connect as async_connect
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from model_support import add_truncated_model
+
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 MODEL_DIR = pathlib.Path(os.environ.get("MODELD_TEST_MODEL_DIR", REPO_ROOT / "models" / "all-minilm-l6-v2"))
 TERMINAL = {"model_load_completed", "model_load_failed", "model_load_cancelled"}
@@ -145,13 +147,7 @@ def test_cancelled_load_ends_with_cancelled_event(start_modeld, repository):
 
 
 def test_failed_load_ends_with_failed_event_with_code_and_step(start_modeld, tmp_path):
-    broken = tmp_path / "repo" / "broken"
-    broken.mkdir(parents=True)
-    for item in MODEL_DIR.iterdir():
-        if item.name not in ("model.safetensors", "model.yaml"):
-            (broken / item.name).symlink_to(item)
-    data = (MODEL_DIR / "model.safetensors").read_bytes()
-    (broken / "model.safetensors").write_bytes(data[: len(data) // 2])
+    add_truncated_model(MODEL_DIR, tmp_path / "repo" / "broken")
     server = serve(start_modeld, tmp_path / "repo", "--load-at-startup", "none")
     with connect(ws_url(server, "model:broken"), open_timeout=20) as ws:
         snapshot = next_event(ws)
