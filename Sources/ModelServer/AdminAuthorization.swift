@@ -1,17 +1,19 @@
 import HTTPServer
 import Synchronization
 
-/// The admin bearer token policy of DESIGN §1.5: when a token is configured, mutating
-/// endpoints require `Authorization: Bearer <token>` — `401` without one, `403` with a
-/// wrong one. The comparison takes the same time whatever the first differing byte, so the
-/// token cannot be guessed byte by byte from response times.
+/// The admin bearer token policy of DESIGN §1.5: mutating endpoints require
+/// `Authorization: Bearer <token>` — `401` without one, `403` with a wrong one. With no token
+/// configured they are off (safe by default, since the daemon listens on every interface):
+/// `403` with code `admin_disabled` and a message saying how to turn them on. The comparison
+/// takes the same time whatever the first differing byte, so the token cannot be guessed
+/// byte by byte from response times.
 ///
 /// One instance is shared by every route; `SIGHUP` swaps its token (`replaceToken`), so the
 /// next request is checked against the new one, on open keep-alive connections too.
 final class AdminAuthorization: Sendable {
     private let current: Mutex<[UInt8]?>
 
-    /// The configured token, or nil when mutating endpoints are open.
+    /// The configured token, or nil when mutating endpoints are off.
     var token: [UInt8]? {
         current.withLock { $0 }
     }
@@ -36,38 +38,65 @@ final class AdminAuthorization: Sendable {
         return Array(token.utf8)
     }
 
-    /// Checks every later request against `token` (nil opens the mutating endpoints).
+    /// Checks every later request against `token` (nil turns the mutating endpoints off).
     func replaceToken(_ token: [UInt8]?) {
         current.withLock { $0 = token }
     }
 
-    /// nil when `request` may proceed; otherwise the error response to send.
-    func check(_ request: HTTPRequest) -> HTTPResponse? {
-        guard let token = token else { return nil }
+    /// Why a request may not run a mutating endpoint: the status, the error code and a
+    /// message, so each route can render it in its own error shape.
+    struct Refusal: Sendable, Equatable {
+        let status: HTTPStatus
+        let code: String
+        let message: String
+        /// `WWW-Authenticate: Bearer` on a `401` (RFC 6750 §3).
+        var headers: [(name: String, value: String)] {
+            status == .unauthorized ? [("WWW-Authenticate", "Bearer")] : []
+        }
+
+        /// The `{"error":{"code","message"}}` response.
+        var response: HTTPResponse {
+            .error(status, code: code, message: message, headers: headers)
+        }
+    }
+
+    /// What a client is told when no token is configured.
+    static let disabledMessage = "Admin endpoints (load, unload, cancel, room publish) are off because no admin token "
+        + "is configured. Start modeld with --admin-token-file FILE (or MODELD_ADMIN_TOKEN_FILE, or admin-token-file "
+        + "in the configuration file; SIGHUP re-reads it), then send Authorization: Bearer <token>."
+
+    /// nil when `request` may run a mutating endpoint; otherwise why not.
+    func refusal(for request: HTTPRequest) -> Refusal? {
+        guard let token = token else {
+            return Refusal(status: .forbidden, code: "admin_disabled", message: Self.disabledMessage)
+        }
         guard let header = request.header("Authorization") else {
-            return .error(.unauthorized, code: "unauthorized", message: "This endpoint needs an admin bearer token.",
-                          headers: [("WWW-Authenticate", "Bearer")])
+            return Refusal(status: .unauthorized, code: "unauthorized", message: "This endpoint needs an admin bearer token.")
         }
         let prefix = "Bearer "
         guard header.count > prefix.count, ASCII.caseInsensitiveEquals(String(header.prefix(prefix.count)), prefix) else {
-            return .error(.unauthorized, code: "unauthorized", message: "The Authorization header must be a bearer token.",
-                          headers: [("WWW-Authenticate", "Bearer")])
+            return Refusal(status: .unauthorized, code: "unauthorized", message: "The Authorization header must be a bearer token.")
         }
         let presented = Array(header.dropFirst(prefix.count).utf8)
         guard Self.constantTimeEquals(presented, token) else {
-            return .error(.forbidden, code: "forbidden", message: "The admin token is not valid.")
+            return Refusal(status: .forbidden, code: "forbidden", message: "The admin token is not valid.")
         }
         return nil
     }
 
+    /// nil when `request` may proceed; otherwise the error response to send.
+    func check(_ request: HTTPRequest) -> HTTPResponse? {
+        refusal(for: request)?.response
+    }
+
     /// An authorised command on one model (`{id}`), run off the loop: the handler checks
-    /// the token on the loop (`denied` shapes the refusal for the route's error style),
+    /// the token on the loop (`denied` renders the refusal in the route's error shape),
     /// then awaits `body` in a task, the bridge to the loader actor, which answers.
-    func command(denied: @escaping @Sendable (HTTPResponse) -> HTTPResponse = { $0 },
+    func command(denied: @escaping @Sendable (Refusal) -> HTTPResponse = { $0.response },
                  _ body: @escaping @Sendable (String) async -> HTTPResponse) -> HTTPHandler {
         let authorization = self
         return .asynchronous { request, responder in
-            if let refusal = authorization.check(request) {
+            if let refusal = authorization.refusal(for: request) {
                 responder.respond(denied(refusal))
                 return
             }

@@ -139,7 +139,7 @@ public struct ConfigurationKey: Sendable {
         .init("load-retries", \.loadRetries, .nonNegativeInteger, default: "0", unit: "retries",
               help: "Times a failed load is retried before it stays failed."),
         .init("admin-token-file", \.adminTokenFile, .optionalPath, default: "",
-              help: "File holding the bearer token mutating endpoints require; unset, they need none."),
+              help: "File holding the bearer token mutating endpoints require; unset, they are off (403 admin_disabled)."),
         .init("embeddings.max-batch-size", \.embeddingMaxBatchSize, .positiveInteger, default: "32", unit: "texts",
               help: "Most texts embedded in one forward pass; requests arriving together share it."),
         .init("embeddings.max-batch-wait", \.embeddingMaxBatchWait, .seconds(allowingZero: true), default: "0.002",

@@ -30,6 +30,8 @@ struct ModelRoutes: Sendable {
             }
             return .json(.ok, StatusJSON.model(status))
         })
+        let authorization = authorization
+        router.add(.get, "/v1/admin", .synchronous { _ in Self.adminStatus(enabled: authorization.token != nil) })
         router.add(.post, "/v1/models/{id}/load", command { id in await Self.load(id, loader: loader) })
         router.add(.post, "/v1/models/{id}/cancel", command { id in await Self.cancel(id, loader: loader) })
         router.add(.post, "/v1/models/{id}/unload", command { id in await Self.unload(id, loader: loader) })
@@ -37,6 +39,18 @@ struct ModelRoutes: Sendable {
 
     private func command(_ body: @escaping @Sendable (String) async -> HTTPResponse) -> HTTPHandler {
         authorization.command(body)
+    }
+
+    /// `GET /v1/admin`: whether the mutating endpoints are on (an admin token is configured),
+    /// so the dashboard can explain instead of offering buttons that fail. Reveals nothing
+    /// about the token itself.
+    static func adminStatus(enabled: Bool) -> HTTPResponse {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("enabled"); json.bool(enabled)
+        if !enabled { json.key("message"); json.string(AdminAuthorization.disabledMessage) }
+        json.endObject()
+        return .json(.ok, json.bytes)
     }
 
     static func unknownModel(_ request: HTTPRequest) -> HTTPResponse {
@@ -67,9 +81,9 @@ struct ModelRoutes: Sendable {
     private static func unload(_ id: String, loader: ModelLoader) async -> HTTPResponse {
         switch await loader.unload(id) {
         case .unknownModel: return unknown(id)
-        case .notLoaded:
-            return .error(.conflict, code: "model_not_loaded", message: "Model '\(id)' is not loaded.")
-        case .unloaded:
+        case .notLoaded(let state):
+            return .error(.conflict, code: "model_not_loaded", message: "Model '\(id)' is \(state.rawValue): nothing to unload.")
+        case .unloaded, .cancelledLoad:
             return .json(.ok, loader.snapshot.status(of: id).map(StatusJSON.model) ?? [])
         }
     }

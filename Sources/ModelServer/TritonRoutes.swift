@@ -39,10 +39,7 @@ struct TritonRoutes: Sendable {
 
     /// An authorised command whose refusal takes the OIP error shape.
     private func command(_ body: @escaping @Sendable (String) async -> HTTPResponse) -> HTTPHandler {
-        authorization.command(denied: { refusal in
-            Self.error(refusal.status, refusal.status == .unauthorized
-                ? "This endpoint needs an admin bearer token." : "The admin token is not valid.", headers: refusal.headers)
-        }, body)
+        authorization.command(denied: { refusal in Self.error(refusal.status, refusal.message, headers: refusal.headers) }, body)
     }
 
     /// The OIP error shape, `{"error":"..."}`.
@@ -81,7 +78,7 @@ struct TritonRoutes: Sendable {
     private static func unload(_ id: String, loader: ModelLoader) async -> HTTPResponse {
         switch await loader.unload(id) {
         case .unknownModel: return error(.badRequest, "failed to unload '\(id)', no such model in the repository")
-        case .unloaded, .notLoaded: return HTTPResponse(status: .ok)
+        case .unloaded, .cancelledLoad, .notLoaded: return HTTPResponse(status: .ok)
         }
     }
 }

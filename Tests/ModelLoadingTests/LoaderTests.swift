@@ -252,7 +252,7 @@ struct LoaderTests {
     @Test("unloading a ready model emits model_unloaded and drops the model")
     func unloadReadyModel() async {
         let harness = await LoaderHarness()
-        #expect(await harness.loader.unload("alpha") == .notLoaded)
+        #expect(await harness.loader.unload("alpha") == .notLoaded(state: .unloaded))
         _ = await harness.loader.load("alpha")
         _ = await harness.loader.waitForOutcome("alpha")
         #expect(await harness.loader.unload("alpha") == .unloaded)
@@ -261,6 +261,32 @@ struct LoaderTests {
         #expect(harness.loader.loadedModel("alpha") == nil)
         #expect(harness.loader.snapshot.status(of: "alpha")?.state == .unloaded)
         #expect(await harness.loader.unload("nope") == .unknownModel)
+        #expect(await harness.loader.load("alpha") == .started)
+        #expect(await harness.loader.waitForOutcome("alpha")?.state == .ready)
+    }
+
+    @Test("unloading a loading or queued model cancels its load and ends unloaded; the slot goes to the next")
+    func unloadPendingModelCancelsIt() async {
+        let harness = await LoaderHarness(models: ["alpha", "beta", "gamma"])
+        let gate = Gate()
+        harness.jobs.enqueue([.checkCache: .block(gate)], for: "alpha")
+        #expect(await harness.loader.load("alpha") == .started)
+        #expect(await harness.loader.load("beta") == .queued)
+        #expect(await harness.loader.load("gamma") == .queued)
+        #expect(await harness.recorder.wait(for: .progress, of: "alpha", step: .checkCache))
+
+        #expect(await harness.loader.unload("beta") == .cancelledLoad)
+        #expect(harness.kinds(of: "beta").suffix(2) == [.cancelled, .unloaded])
+        #expect(harness.loader.snapshot.status(of: "beta")?.state == .unloaded)
+
+        #expect(await harness.loader.unload("alpha") == .cancelledLoad)
+        #expect(harness.kinds(of: "alpha").suffix(2) == [.cancelled, .unloaded])
+        #expect(harness.loader.snapshot.status(of: "alpha")?.state == .unloaded)
+        #expect(await eventually { harness.jobs.jobs(for: "alpha").first?.releaseCount == 1 })
+        // The freed slot went to gamma, not to the unloaded beta.
+        #expect(await harness.loader.waitForOutcome("gamma")?.state == .ready)
+        #expect(harness.jobs.jobs(for: "beta").isEmpty)
+        #expect(await harness.loader.unload("alpha") == .notLoaded(state: .unloaded))
         #expect(await harness.loader.load("alpha") == .started)
         #expect(await harness.loader.waitForOutcome("alpha")?.state == .ready)
     }

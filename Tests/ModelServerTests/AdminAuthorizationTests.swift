@@ -5,9 +5,18 @@ import Testing
 struct AdminAuthorizationTests {
     let auth = AdminAuthorization(token: Array("s3cret".utf8))
 
-    @Test("without a configured token every request may mutate")
-    func noTokenAllowsAll() {
-        #expect(AdminAuthorization(token: nil).check(HTTPRequest(method: .post, path: "/x")) == nil)
+    @Test("without a configured token mutating endpoints are off: 403 admin_disabled, whatever is sent")
+    func noTokenRefusesAll() throws {
+        let off = AdminAuthorization(token: nil)
+        for headers in [[], [("Authorization", "Bearer anything")], [("Authorization", "Bearer ")]] {
+            let refusal = try #require(off.refusal(for: HTTPRequest(method: .post, path: "/x", headers: headers)))
+            #expect(refusal.status == .forbidden)
+            #expect(refusal.code == "admin_disabled")
+            #expect(refusal.message.contains("--admin-token-file"))
+            #expect(refusal.headers.isEmpty)
+        }
+        let response = try #require(off.check(HTTPRequest(method: .post, path: "/x")))
+        #expect(String(decoding: response.body, as: UTF8.self).contains(#""code":"admin_disabled""#))
     }
 
     @Test("a missing Authorization header gets 401 with WWW-Authenticate")

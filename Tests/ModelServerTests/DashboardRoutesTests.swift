@@ -22,7 +22,7 @@ struct DashboardRoutesTests {
             #expect(directives.contains("default-src 'none'"))
             #expect(directives.contains("script-src 'self'"))
             #expect(directives.contains("style-src 'self'"))
-            #expect(directives.contains("connect-src 'self' ws: wss:"))
+            #expect(directives.contains("connect-src 'self'"))
             #expect(directives.contains("frame-ancestors 'none'"))
             #expect(!policy.contains("unsafe-inline") && !policy.contains("unsafe-eval"))
             #expect(page.text.contains(#"role="progressbar""#))

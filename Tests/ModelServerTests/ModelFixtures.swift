@@ -64,19 +64,33 @@ final class FixtureRepository {
 }
 
 /// A running server with a model host over a fixture repository.
+///
+/// Unless `adjust` names an admin token file (or `adminToken` is false), the harness writes
+/// one and sends its token with every `POST` that carries no `Authorization` of its own, so
+/// tests of the commands need not repeat it (with no token, commands are off).
 final class ModelServerHarness {
     let server: Server
     let host: ModelHost
     let port: UInt16
     let stateDir: String
+    /// The token the harness made and sends, when it made one.
+    let harnessToken: String?
 
-    init(repository: FixtureRepository, adjust: (inout Configuration) -> Void = { _ in }) async throws {
+    init(repository: FixtureRepository, adminToken: Bool = true, adjust: (inout Configuration) -> Void = { _ in }) async throws {
         stateDir = repository.root + "-state"
         var configuration = Configuration.defaults
         configuration.modelRepository = repository.root
         configuration.stateDir = stateDir
         configuration.eventLoops = 1
         adjust(&configuration)
+        if adminToken && configuration.adminTokenFile == nil {
+            let tokenFile = repository.root + "-harness-token"
+            try "harness-token\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+            configuration.adminTokenFile = tokenFile
+            harnessToken = "harness-token"
+        } else {
+            harnessToken = nil
+        }
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         host = ModelHost(configuration: configuration, runtimes: [FixtureRuntime()], logger: logger)
         let authorization = try AdminAuthorization.load(fromFile: configuration.adminTokenFile)
@@ -101,6 +115,8 @@ final class ModelServerHarness {
     /// server's asynchronous handlers need in order to answer.
     func request(_ method: String, _ path: String, headers: [String] = [], body: String = "") async throws -> RawHTTPResponse {
         let port = port
+        let needsToken = method == "POST" && !headers.contains(where: { $0.lowercased().hasPrefix("authorization:") })
+        let headers = headers + (needsToken ? harnessToken.map { ["Authorization: Bearer \($0)"] } ?? [] : [])
         let result: Result<RawHTTPResponse, any Error> = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(returning: Result {
@@ -141,9 +157,9 @@ final class ModelServerHarness {
 }
 
 /// Runs `body` against a harness and always stops it afterwards.
-func withHarness(_ repository: FixtureRepository, adjust: (inout Configuration) -> Void = { _ in },
+func withHarness(_ repository: FixtureRepository, adminToken: Bool = true, adjust: (inout Configuration) -> Void = { _ in },
                  _ body: (ModelServerHarness) async throws -> Void) async throws {
-    let harness = try await ModelServerHarness(repository: repository, adjust: adjust)
+    let harness = try await ModelServerHarness(repository: repository, adminToken: adminToken, adjust: adjust)
     do {
         try await body(harness)
     } catch {

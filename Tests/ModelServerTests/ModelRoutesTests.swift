@@ -106,4 +106,24 @@ struct ModelRoutesTests {
             #expect(try await harness.request("POST", "/v2/repository/models/m/unload").status == 401)
         }
     }
+
+    @Test("with no admin token, every command answers 403 admin_disabled and changes nothing")
+    func noTokenTurnsCommandsOff() async throws {
+        let repository = try FixtureRepository()
+        try repository.addModel("m", weightBytes: 64, load: "on_demand")
+        try await withHarness(repository, adminToken: false) { harness async throws in
+            for path in ["/v1/models/m/load", "/v1/models/m/cancel", "/v1/models/m/unload", "/v1/rooms/models/messages"] {
+                let response = try await harness.request("POST", path, headers: ["Authorization: Bearer guess"], body: "{}")
+                #expect(response.status == 403, "\(path)")
+                #expect((json(response)["error"] as? [String: Any])?["code"] as? String == "admin_disabled", "\(path)")
+            }
+            for path in ["/v2/repository/models/m/load", "/v2/repository/models/m/unload"] {
+                let response = try await harness.request("POST", path)
+                #expect(response.status == 403, "\(path)")
+                #expect((json(response)["error"] as? String)?.contains("--admin-token-file") == true, "\(path)")
+            }
+            let state = try await harness.request("GET", "/v1/models/m")
+            #expect(json(state)["state"] as? String == "unloaded")
+        }
+    }
 }

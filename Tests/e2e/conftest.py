@@ -23,6 +23,9 @@ START_TIMEOUT_S = 20.0  # a debug build on a busy 2-core machine; normally milli
 STOP_TIMEOUT_S = 10.0
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
+# With no admin token the mutating endpoints are off (403 admin_disabled), so `start_modeld`
+# gives every server this one unless the test passes its own (or a --config) or asks for none.
+ADMIN_TOKEN = "e2e-admin-token"
 # The real all-MiniLM-L6-v2 that scripts/fetch-model puts in models/ (scripts/test exports it).
 MODEL_DIR = pathlib.Path(os.environ.get("MODELD_TEST_MODEL_DIR", REPO_ROOT / "models" / "all-minilm-l6-v2"))
 
@@ -52,6 +55,8 @@ class ModeldProcess:
         merged = {k: v for k, v in os.environ.items() if not k.startswith("MODELD_")}
         merged.update(env or {})
         self.scheme = scheme
+        # Set by `start_modeld` when it configured the admin token: the header to send.
+        self.admin_headers: dict[str, str] = {}
         self.argv = [modeld_binary(), "serve", *(["--listen", "127.0.0.1:0"] if listen else []), *args]
         self.proc = subprocess.Popen(
             [*(argv_prefix or []), *self.argv], cwd=cwd, env=merged, stdin=subprocess.DEVNULL,
@@ -133,12 +138,22 @@ def modeld_bin() -> str:
 
 @pytest.fixture
 def start_modeld(tmp_path: pathlib.Path):
-    """Factory: `start_modeld(*flags, **options)` runs a server (options as for
-    `ModeldProcess`); every one still running at teardown must exit 0 on SIGTERM within 10 s."""
+    """Factory: `start_modeld(*flags, admin_token=True, **options)` runs a server (options as
+    for `ModeldProcess`); every one still running at teardown must exit 0 on SIGTERM within
+    10 s. Unless the flags name a token file or a --config, or `admin_token=False`, the server
+    gets `--admin-token-file` holding ADMIN_TOKEN and `server.admin_headers` carries it."""
     started: list[ModeldProcess] = []
 
-    def start(*args: str, **options) -> ModeldProcess:
-        server = ModeldProcess(list(args), cwd=tmp_path, **options)
+    def start(*args: str, admin_token: bool = True, **options) -> ModeldProcess:
+        flags = list(args)
+        gives_token = admin_token and "--admin-token-file" not in flags and "--config" not in flags
+        if gives_token:
+            token_file = tmp_path / "e2e-admin-token"
+            token_file.write_text(ADMIN_TOKEN + "\n")
+            flags += ["--admin-token-file", str(token_file)]
+        server = ModeldProcess(flags, cwd=tmp_path, **options)
+        if gives_token:
+            server.admin_headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
         started.append(server)
         return server
 

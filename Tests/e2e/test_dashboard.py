@@ -22,6 +22,7 @@ import pytest
 from websockets.sync.client import connect
 
 from cdp_support import Browser, chromium_binary
+from conftest import ADMIN_TOKEN
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 MODEL_DIR = pathlib.Path(os.environ.get("MODELD_TEST_MODEL_DIR", REPO_ROOT / "models" / "all-minilm-l6-v2"))
@@ -90,9 +91,9 @@ def browser():
     page.close()
 
 
-def serve(start_modeld, repository: pathlib.Path, *extra: str, rate: int = 20_000_000):
+def serve(start_modeld, repository: pathlib.Path, *extra: str, rate: int = 20_000_000, admin_token: bool = True):
     return start_modeld("--model-repository", str(repository), "--state-dir", str(repository.parent / "state"),
-                        "--max-read-bytes-per-second", str(rate), *extra)
+                        "--max-read-bytes-per-second", str(rate), *extra, admin_token=admin_token)
 
 
 def sample_until(browser: Browser, done, timeout_s: float = 60.0) -> list[dict]:
@@ -191,6 +192,8 @@ def test_older_readings_arriving_after_newer_ones_are_ignored(start_modeld, repo
 def test_cancel_button_shows_cancelled_and_a_new_load_starts_over(start_modeld, repository, browser):
     server = serve(start_modeld, repository)
     browser.navigate(server.url("/"))
+    # The token a user entered once in this tab (the dialog's own test is below).
+    browser.evaluate(f"sessionStorage.setItem('modeld.adminToken', '{ADMIN_TOKEN}')")
     before = sample_until(browser, lambda card: card["state"] == "loading" and card["value"] >= 35)
     assert before[-1]["buttons"]["cancel"] and not before[-1]["buttons"]["load"]
     browser.evaluate("document.querySelector('[data-model=\"minilm\"] [data-action=\"cancel\"]').click()")
@@ -237,6 +240,22 @@ def test_progress_is_polled_when_the_websocket_is_refused(start_modeld, reposito
     assert all(s["connection"] == "polling" for s in samples), {s["connection"] for s in samples}
     assert_never_falls(browser.evaluate("window.__values"), "aria-valuenow while polling (every change)")
     assert samples[-1]["value"] == 100
+
+
+def test_with_no_admin_token_the_page_explains_instead_of_offering_buttons(start_modeld, repository, browser):
+    server = serve(start_modeld, repository, "--load-at-startup", "none", rate=0, admin_token=False)
+    browser.navigate(server.url("/"))
+    sample_until(browser, lambda card: card["state"] == "unloaded", timeout_s=15)
+    deadline = time.monotonic() + 10
+    while browser.evaluate("document.getElementById('admin-notice').hidden"):
+        assert time.monotonic() < deadline, "the admin notice never appeared"
+        time.sleep(SAMPLE_INTERVAL_S)
+    notice = browser.evaluate("document.getElementById('admin-notice').textContent")
+    assert "--admin-token-file" in notice, notice
+    shown = browser.evaluate("""[...document.querySelectorAll('[data-model="minilm"] .buttons button')]
+                                .filter(b => b.offsetParent !== null).length""")
+    assert shown == 0, "buttons that can only fail are still shown"
+    assert not csp_errors(browser), csp_errors(browser)
 
 
 def test_commands_ask_for_the_admin_token_and_retry_with_it(start_modeld, repository, tmp_path, browser):

@@ -108,6 +108,6 @@ def test_loading_model_answers_425_with_retry_after(start_modeld, tmp_path):
     assert response.status_code == 425, response.text
     assert int(response.headers["Retry-After"]) >= 1
     assert response.json()["model"]["state"] in ("queued", "loading")
-    requests.post(server.url("/v1/models/minilm/cancel"), timeout=10)
+    requests.post(server.url("/v1/models/minilm/cancel"), headers=server.admin_headers, timeout=10)
     response = embed(server, {"model": "minilm", "input": "hello"})
     assert response.status_code == 503 and response.json()["error"]["code"] == "model_not_ready"

@@ -28,8 +28,9 @@ pytestmark = pytest.mark.skipif(not (MODEL_DIR / "model.safetensors").exists(),
 
 def curl(server, method: str, path: str) -> tuple[int, dict[str, str], dict]:
     """One request with the real curl; returns status, headers (lower-case names), JSON body."""
+    auth = [arg for name, value in server.admin_headers.items() for arg in ("-H", f"{name}: {value}")]
     out = subprocess.run(
-        ["curl", "-sS", "-X", method, "-D", "-", "--max-time", "30", server.url(path)],
+        ["curl", "-sS", "-X", method, "-D", "-", "--max-time", "30", *auth, server.url(path)],
         check=True, capture_output=True).stdout.decode()  # bytes: keep the CRLFs
     head, _, body = out.partition("\r\n\r\n")
     lines = head.split("\r\n")

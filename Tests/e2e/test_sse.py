@@ -33,7 +33,7 @@ def server(start_modeld, tmp_path: pathlib.Path):
 
 
 def post(server, path: str) -> int:
-    request = urllib.request.Request(server.url(path), data=b"", method="POST")
+    request = urllib.request.Request(server.url(path), data=b"", method="POST", headers=server.admin_headers)
     with urllib.request.urlopen(request, timeout=30) as response:
         return response.status
 

@@ -98,7 +98,7 @@ def test_load_blocks_until_ready_then_unload_makes_it_unavailable(serve):
     entry = index_entry(client)
     assert entry["state"] == "UNAVAILABLE", entry
     assert not client.is_model_ready(MODEL)
-    client.load_model(MODEL)  # Triton answers a load only once it has finished
+    client.load_model(MODEL, headers=server.admin_headers)  # Triton answers a load only once it has finished
     assert client.is_model_ready(MODEL)
     assert client.is_server_ready()
     assert index_entry(client)["state"] == "READY"
@@ -106,17 +106,17 @@ def test_load_blocks_until_ready_then_unload_makes_it_unavailable(serve):
     assert metadata["name"] == MODEL and metadata["versions"] == ["1"]
     assert metadata["inputs"] == [{"name": "text", "datatype": "BYTES", "shape": [-1]}]
     assert metadata["outputs"] == [{"name": "embedding", "datatype": "FP32", "shape": [-1, DIMENSION]}]
-    client.unload_model(MODEL)
+    client.unload_model(MODEL, headers=server.admin_headers)
     assert not client.is_model_ready(MODEL)
     entry = index_entry(client)
     assert entry["state"] == "UNAVAILABLE" and entry["reason"] == "unloaded", entry
-    client.load_model(MODEL)
+    client.load_model(MODEL, headers=server.admin_headers)
     assert client.is_model_ready(MODEL)
 
 
 def test_infer_with_json_tensors_returns_the_real_embeddings(serve):
     server, client = serve()
-    client.load_model(MODEL)  # joins the start-up load
+    client.load_model(MODEL, headers=server.admin_headers)  # joins the start-up load
     result = client.infer(MODEL, [texts_input(binary=False)],
                           outputs=[triton.InferRequestedOutput("embedding", binary_data=False)])
     embedding = result.as_numpy("embedding")
@@ -134,7 +134,7 @@ def test_infer_with_the_clients_default_binary_tensors(serve):
     # What a Triton user writes by default: set_data_from_numpy(...) sends the texts with
     # the binary tensor data extension and asks for binary outputs.
     server, client = serve()
-    client.load_model(MODEL)
+    client.load_model(MODEL, headers=server.admin_headers)
     tensor = triton.InferInput("text", [2], "BYTES")
     tensor.set_data_from_numpy(np.array([b"hello", b"world"], dtype=np.object_))
     result = client.infer(MODEL, [tensor])
@@ -147,14 +147,14 @@ def test_failed_and_unknown_loads_raise_with_the_servers_reason(serve, repositor
     add_truncated_model(MODEL_DIR, repository / "broken")
     server, client = serve("--load-at-startup", "none")
     with pytest.raises(InferenceServerException, match="file_truncated"):
-        client.load_model("broken")
+        client.load_model("broken", headers=server.admin_headers)
     entries = {entry["name"]: entry for entry in client.get_model_repository_index()}
     assert entries["broken"]["state"] == "UNAVAILABLE" and "file_truncated" in entries["broken"]["reason"]
     assert entries[MODEL]["state"] == "UNAVAILABLE"
     with pytest.raises(InferenceServerException, match="no such model"):
-        client.load_model("missing")
+        client.load_model("missing", headers=server.admin_headers)
     with pytest.raises(InferenceServerException, match="not known"):
         client.get_model_metadata("missing")
     assert not client.is_model_ready("missing")
-    client.load_model(MODEL)  # the failure touched nothing else
+    client.load_model(MODEL, headers=server.admin_headers)  # the failure touched nothing else
     assert client.is_model_ready(MODEL)

@@ -41,8 +41,9 @@ def serve(start_modeld, repository: pathlib.Path, *extra: str):
 
 
 def call(server, method: str, path: str, body: bytes | None = None) -> tuple[int, dict]:
+    headers = {"Content-Type": "application/json"} if body else {}
     request = urllib.request.Request(server.url(path), data=body, method=method,
-                                     headers={"Content-Type": "application/json"} if body else {})
+                                     headers={**headers, **(server.admin_headers if method == "POST" else {})})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read() or b"{}")
@@ -276,7 +277,7 @@ def test_a_reader_that_stops_does_not_slow_the_load_and_is_closed_with_1013(star
         recipients = []
         for n in range(1000):
             publisher.request("POST", "/v1/rooms/slow/messages", body=json.dumps({"n": n, "pad": "x" * 8192}),
-                              headers={"Content-Type": "application/json"})
+                              headers={"Content-Type": "application/json", **server.admin_headers})
             response = publisher.getresponse()
             assert response.status == 200
             recipients.append(json.loads(response.read())["recipients"])

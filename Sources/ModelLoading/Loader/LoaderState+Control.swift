@@ -33,17 +33,28 @@ extension LoaderState {
     /// What an unload found.
     enum UnloadResult: Sendable {
         case unknownModel
-        case notLoaded
+        /// Nothing is loaded or loading (unloaded, failed or cancelled); `state` says which.
+        case notLoaded(ModelState)
         case unloaded
+        /// A queued or running load was cancelled, then the model was marked `unloaded`;
+        /// the actor must free the load's slot or queue place.
+        case cancelledLoad(loadID: UInt64)
     }
 
-    /// Takes the ready model `id` out of service: `unloading` is published, then the model
-    /// is dropped, the state turns `unloaded` and `model_unloaded` is emitted. Requests
-    /// already running keep their own reference until they finish.
+    /// Takes `id` out of service. A ready model: `unloading` is published, then the model is
+    /// dropped, the state turns `unloaded` and `model_unloaded` is emitted; requests already
+    /// running keep their own reference until they finish. A queued or loading model: its
+    /// load is cancelled (`model_load_cancelled`, the load's terminal event), then it turns
+    /// `unloaded` (`model_unloaded`), so an unload always ends `unloaded`.
     func unload(_ id: String) -> UnloadResult {
-        let found: UnloadResult = mutate { registry, _ in
+        let found: UnloadResult = mutate { registry, events in
             guard var entry = registry.entries[id] else { return .unknownModel }
-            guard entry.status.state == .ready else { return .notLoaded }
+            if case .cancelled(let loadID, _) = cancel(&entry, events: &events) {
+                drop(&entry, events: &events)
+                registry.entries[id] = entry
+                return .cancelledLoad(loadID: loadID)
+            }
+            guard entry.status.state == .ready else { return .notLoaded(entry.status.state) }
             entry.status.state = .unloading
             registry.entries[id] = entry
             return .unloaded

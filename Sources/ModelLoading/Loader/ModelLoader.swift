@@ -115,12 +115,17 @@ public actor ModelLoader {
         }
     }
 
-    /// Takes the ready model `id` out of service (`model_unloaded`).
+    /// Takes `id` out of service (`model_unloaded`): a ready model is dropped; a queued or
+    /// loading one has its load cancelled first (`model_load_cancelled`), so either way the
+    /// model ends `unloaded`.
     public func unload(_ id: String) -> UnloadOutcome {
         switch state.unload(id) {
-        case .unknownModel: .unknownModel
-        case .notLoaded: .notLoaded
-        case .unloaded: .unloaded
+        case .unknownModel: return .unknownModel
+        case .notLoaded(let modelState): return .notLoaded(state: modelState)
+        case .unloaded: return .unloaded
+        case .cancelledLoad(let loadID):
+            loadEnded(id, loadID: loadID)
+            return .cancelledLoad
         }
     }
 }

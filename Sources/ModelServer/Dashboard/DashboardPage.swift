@@ -1,5 +1,6 @@
-/// The dashboard's HTML: the page shell, the token dialog and the `<template>` each model's
-/// card is cloned from (the script fills it in; see `DashboardScript`).
+/// The dashboard's HTML: the page shell, the note shown when the admin endpoints are off, the
+/// token dialog and the `<template>` each model's card is cloned from (the script fills it
+/// in; see `DashboardScript`).
 ///
 /// Every text slot of a card exists from the start and shows "—" when empty, so a card keeps
 /// its height as a load moves through its steps. Status text that changes by itself (the
@@ -23,6 +24,9 @@ enum DashboardPage {
       <p id="connection" class="connection" role="status" aria-live="polite" data-mode="connecting">Connecting…</p>
     </header>
     <main>
+      <p id="admin-notice" class="admin-notice" role="note" hidden>Load, cancel and unload are off: this server
+        has no admin token. Start modeld with <code>--admin-token-file FILE</code> (or set
+        <code>admin-token-file</code> in its configuration file and send it <code>SIGHUP</code>) to use them here.</p>
       <p id="empty" class="empty" hidden>The model repository has no models.</p>
       <ul id="models" class="models" aria-label="Models"></ul>
     </main>

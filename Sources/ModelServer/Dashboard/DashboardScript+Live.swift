@@ -9,6 +9,10 @@
 /// - While the socket is down, `GET /v1/models` is polled every 1.5 s, one request at a
 ///   time; polling stops when a snapshot arrives, and an answer to a poll sent before that
 ///   is dropped (it may be older than the events since).
+/// - `GET /v1/admin` says whether the server has an admin token at all; when it has none
+///   (checked at start and on every reconnect, since `SIGHUP` may change it) the buttons are
+///   hidden and a note says how to turn the commands on. A command refused with
+///   `admin_disabled` does the same instead of asking for a token.
 /// - A command answering 401 or 403 opens the token dialog and is retried once with the
 ///   token, which is kept in `sessionStorage` when the server accepts it. Command answers are
 ///   not drawn: the socket (or the next poll, asked for at once) reports the outcome, so a
@@ -70,6 +74,7 @@ extension DashboardScript {
       try { message = JSON.parse(text); } catch { return; }
       if (!message || typeof message !== "object") return;
       if (message.event === "snapshot") {
+        if (!isLive) checkAdmin();
         receiveSnapshot(message);
         return;
       }
@@ -172,7 +177,9 @@ extension DashboardScript {
       render(model, performance.now());
       try {
         let response = await send(model.id, action, storedToken());
-        if (response.status === 401 || response.status === 403) {
+        if (await isAdminDisabled(response)) {
+          showAdmin(false);
+        } else if (response.status === 401 || response.status === 403) {
           const token = await askToken(response.status === 403
             ? "The admin token was refused. Enter the current one."
             : "This server needs its admin token for load, cancel and unload.");
@@ -188,6 +195,26 @@ extension DashboardScript {
       model.busy = false;
       render(model, performance.now());
       if (!isLive) poll();
+    }
+
+    function showAdmin(enabled) {
+      document.body.dataset.admin = enabled ? "on" : "off";
+      document.getElementById("admin-notice").hidden = enabled;
+    }
+
+    async function checkAdmin() {
+      try {
+        const response = await fetch("/v1/admin", { cache: "no-store" });
+        if (response.ok) showAdmin((await response.json()).enabled === true);
+      } catch { /* unknown: keep the buttons; a refused command says why */ }
+    }
+
+    async function isAdminDisabled(response) {
+      if (response.status !== 403) return false;
+      try {
+        const body = await response.clone().json();
+        return body && body.error && body.error.code === "admin_disabled";
+      } catch { return false; }
     }
 
     function send(id, action, token) {
@@ -210,6 +237,7 @@ extension DashboardScript {
       }
     }, 1000);
 
+    checkAdmin();
     connect();
 
     """#

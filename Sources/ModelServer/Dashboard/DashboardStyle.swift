@@ -38,6 +38,11 @@ enum DashboardStyle {
     .connection[data-mode="offline"]::before { content: "● "; color: var(--bad); }
     main { padding: 1rem; }
     .empty { color: var(--muted); }
+    .admin-notice {
+      margin: 0 0 1rem; padding: 0.625rem 0.875rem; border: 1px solid var(--line); border-radius: 8px;
+      background: var(--card);
+    }
+    body[data-admin="off"] .buttons { display: none; }
     .models {
       list-style: none; margin: 0; padding: 0; display: grid; gap: 1rem;
       grid-template-columns: repeat(auto-fill, minmax(min(100%, 20rem), 1fr));
