@@ -24,6 +24,12 @@ public final class ModelHost: Sendable {
     let registered = Mutex<[RepositoryModel]>([])
     /// Read rate cap and memory budget of loads started from now on.
     let jobLimits: JobLimits
+    /// The loads' reservations of their peak memory (step 1 reserves, the job's release
+    /// returns it).
+    public let memoryLedger = MemoryLedger()
+    /// Bytes of inference scratch in flight, counted against the memory budget (the
+    /// embeddings service sets it once it exists).
+    private let inferenceScratch = BytesSource()
 
     /// The configuration in force.
     var configuration: Configuration { current.withLock { $0 } }
@@ -40,17 +46,35 @@ public final class ModelHost: Sendable {
         let loaderReference = LoaderReference()
         let jobLimits = JobLimits(maxReadBytesPerSecond: configuration.maxReadBytesPerSecond, memoryBudgetBytes: budget.bytes)
         self.jobLimits = jobLimits
+        let ledger = memoryLedger
+        let scratch = inferenceScratch
         loader = ModelLoader(settings: Self.loaderSettings(configuration), makeJob: { descriptor in
             let limits = jobLimits.current
             let jobSettings = LoadJobSettings(
                 maxReadBytesPerSecond: limits.maxReadBytesPerSecond,
                 memoryBudgetBytes: limits.memoryBudgetBytes,
-                residentBytesInUse: { loaderReference.residentBytes() })
+                residentBytesInUse: { loaderReference.residentBytes() + scratch.bytes() },
+                ledger: ledger)
             return ModelLoadJob(descriptor: descriptor, runtimes: runtimesByName, digestCache: digestCache, settings: jobSettings)
         }, history: ETAHistory(stateDirectory: stateDirectory))
         loaderReference.set(loader)
         logger.info("memory budget", metadata: [LogKey.bytes: "\(budget.bytes)", LogKey.source: "\(budget.source)"])
         subscription.withLock { $0 = loader.subscribe(LoadEventLog(logger: logger).log) }
+    }
+
+    /// Counts `bytes()` (inference scratch in flight) against the memory budget of later loads.
+    func countInferenceScratch(_ bytes: @escaping @Sendable () -> Int) {
+        inferenceScratch.replace(with: bytes)
+    }
+
+    /// Bytes model `status.id` holds now: its resident bytes when ready, its load's
+    /// reservation while queued or loading, else 0 (`modeld_model_memory_bytes`).
+    func memoryBytes(of status: ModelStatus) -> Int {
+        switch status.state {
+        case .ready, .unloading: loader.loadedModel(status.id)?.residentBytes ?? 0
+        case .queued, .loading: memoryLedger.reservedBytes(for: status.id)
+        case .unloaded, .failed, .cancelled: 0
+        }
     }
 
     static func loaderSettings(_ configuration: Configuration) -> LoaderSettings {
@@ -133,6 +157,19 @@ final class JobLimits: Sendable {
 
     func replace(with new: Values) {
         values.withLock { $0 = new }
+    }
+}
+
+/// A number of bytes read from whoever provides it, replaceable after construction.
+final class BytesSource: Sendable {
+    private let provider = Mutex<@Sendable () -> Int>({ 0 })
+
+    func replace(with bytes: @escaping @Sendable () -> Int) {
+        provider.withLock { $0 = bytes }
+    }
+
+    func bytes() -> Int {
+        provider.withLock { $0 }()
     }
 }
 

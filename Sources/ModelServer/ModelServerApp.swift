@@ -39,6 +39,7 @@ public enum ModelServerApp {
         metricsFactory: ServerMetricsFactory = ServerMetricsFactory(),
         reloadConfiguration: (@Sendable () throws(ConfigurationError) -> Configuration)? = nil
     ) async throws {
+        MemoryReclaimer.tuneAllocator()
         let watcher = SignalWatcher([SIGTERM, SIGINT, SIGHUP])
         let environment = ProcessInfo.processInfo.environment
         let systemd = SystemdSession(environment: environment, logger: logger)
@@ -48,10 +49,13 @@ public enum ModelServerApp {
         let host = ModelHost(configuration: configuration, runtimes: RuntimeCatalog.all(), logger: logger)
         let rooms = LoadEventRooms(loader: host.loader, hub: RoomHub())
         rooms.start()
-        let metrics = ServerMetrics(factory: metricsFactory, loader: host.loader, webSocketCounters: rooms.hub.counters)
+        let metrics = ServerMetrics(factory: metricsFactory, loader: host.loader, webSocketCounters: rooms.hub.counters,
+                                    modelMemory: { [host] in host.memoryBytes(of: $0) })
         metrics.start()
         let (router, live) = makeRoutes(host: host, configuration: configuration, authorization: authorization, rooms: rooms,
                                         metrics: metrics)
+        let reclaimer = MemoryReclaimer()
+        reclaimer.start(loader: host.loader, release: { _ in })
         let reloader = ConfigurationReloader(configuration: configuration, load: reloadConfiguration ?? { configuration },
                                              host: host, live: live, logLevel: logLevel, logger: logger)
         reloader.onAccepted("tls") { _, new in try reloadTLS(tls, with: new, logger: logger) }
@@ -82,6 +86,7 @@ public enum ModelServerApp {
         // Joining the loop threads blocks this task's thread only for the grace period.
         server.shutdown(gracePeriod: shutdownTimeout)
         await host.shutdown()
+        reclaimer.stop()
         logger.info("stopped")
     }
 

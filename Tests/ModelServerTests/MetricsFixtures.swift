@@ -20,7 +20,8 @@ final class MetricsFixture {
         configuration.stateDir = repository.root + "-state"
         host = ModelHost(configuration: configuration, runtimes: [FixtureRuntime()],
                          logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        metrics = ServerMetrics(factory: ServerMetricsFactory(), loader: host.loader, webSocketCounters: hub.counters)
+        metrics = ServerMetrics(factory: ServerMetricsFactory(), loader: host.loader, webSocketCounters: hub.counters,
+                                modelMemory: { [host] in host.memoryBytes(of: $0) })
         metrics.start()
     }
 

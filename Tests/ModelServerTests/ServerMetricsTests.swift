@@ -25,7 +25,7 @@ struct ServerMetricsTests {
         observer.responseQueued(response(nil, .get, status: 404, milliseconds: 3))
         let text = try fixture.scrape()
         // Per-model families appear with the first model; every other family is there at once.
-        for name in MetricName.allCases where name != .modelState && name != .loadBytes {
+        for name in MetricName.allCases where ![.modelState, .modelMemory, .loadBytes].contains(name) {
             #expect(text.helps[name.rawValue] == name.help)
             #expect(text.types[name.rawValue] != nil, "no TYPE for \(name.rawValue)")
         }

@@ -71,13 +71,16 @@ def test_metrics_after_a_real_load(start_modeld, repository, tmp_path):
     assert scrape.content_type == "text/plain; version=0.0.4; charset=utf-8"
     families = {family.name: family for family in scrape.families}
     # prometheus_client names counter families without `_total`; each family kept its HELP.
-    for name, kind in [("modeld_model_state", "gauge"), ("modeld_loads", "counter"),
+    for name, kind in [("modeld_model_state", "gauge"), ("modeld_model_memory_bytes", "gauge"), ("modeld_loads", "counter"),
                        ("modeld_load_duration_seconds", "histogram"), ("modeld_load_step_duration_seconds", "histogram"),
                        ("modeld_load_bytes", "counter"), ("modeld_http_requests", "counter"),
                        ("modeld_http_request_duration_seconds", "histogram"), ("modeld_websocket_connections", "gauge")]:
         assert families[name].type == kind and families[name].documentation, name
 
     assert scrape.value("modeld_model_state", model="minilm", state="ready") == 1
+    # The ready model's weights in compute layout: f32, so about the file's size.
+    weights = (MODEL_DIR / "model.safetensors").stat().st_size
+    assert 0.9 * weights < scrape.value("modeld_model_memory_bytes", model="minilm") < 1.5 * weights
     others = [s for s in scrape.named("modeld_model_state") if s.labels["state"] != "ready"]
     assert {s.labels["state"] for s in others} == STATES - {"ready"} and all(s.value == 0 for s in others)
     assert scrape.value("modeld_loads_total", outcome="failed") == 0

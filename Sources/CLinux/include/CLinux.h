@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -46,5 +47,11 @@ int clinux_set_thread_name(const char *name);
 static inline int clinux_socket_nonblocking(int domain, int type) {
     return socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 }
+
+/// Pins glibc's mmap threshold (which also stops its dynamic growth); returns 1 on success.
+static inline int clinux_pin_mmap_threshold(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }
+
+/// Returns free heap memory to the system (glibc `malloc_trim(0)`); 1 if any was released.
+static inline int clinux_malloc_trim(void) { return malloc_trim(0); }
 
 #endif

@@ -17,16 +17,22 @@ extension ModelLoadJob {
         }
         // The weights file is named by the runtime at step 2; every safetensors file in the
         // folder is counted, which is exact for the usual single-file model.
-        let weightsBytes = safetensorsFiles().reduce(0) { $0 + (FileIdentity.of(path: $1).map { Int($0.size) } ?? 0) }
-        let needed = weightsBytes + Self.memoryMarginBytes
-        let inUse = settings.residentBytesInUse()
+        let estimate = PeakMemoryEstimate.of(weightsFiles: safetensorsFiles(), marginBytes: Self.memoryMarginBytes)
+        let needed = estimate.peakBytes
+        let otherInUse = settings.residentBytesInUse()
         let budget = settings.memoryBudgetBytes
         note(.initialize, "runtime", runtime)
+        note(.initialize, "weights_bytes", String(estimate.fileBytes))
+        note(.initialize, "f32_bytes", String(estimate.f32Bytes))
         note(.initialize, "estimated_bytes", String(needed))
         note(.initialize, "budget_bytes", String(budget))
-        note(.initialize, "in_use_bytes", String(inUse))
-        guard inUse <= budget, needed <= budget - inUse else {
-            throw .insufficientMemory(neededBytes: needed, budgetBytes: budget, inUseBytes: inUse)
+        switch settings.ledger.reserve(needed, for: descriptor.id, budget: budget, otherBytesInUse: otherInUse) {
+        case .success(let reservation):
+            memoryReservation = reservation
+            note(.initialize, "in_use_bytes", String(otherInUse))
+        case .failure(let inUse):
+            note(.initialize, "in_use_bytes", String(inUse.bytes))
+            throw .insufficientMemory(neededBytes: needed, budgetBytes: budget, inUseBytes: inUse.bytes)
         }
     }
 

@@ -15,10 +15,12 @@ public import ModelRuntime
 /// | 5 loadWeights | a file truncated or changed since step 4, `digest_mismatch` |
 /// | 6 loadComplete | a tensor outside the bytes read |
 ///
-/// Memory: the raw file buffer lives from step 5 until the runtime has built its own
-/// tensors at step 7; `release()` frees it and the runtime session at any point.
+/// Memory: step 1 reserves the load's estimated peak (`PeakMemoryEstimate`) in the server's
+/// `MemoryLedger`; the raw file buffer lives from step 5 until the runtime has built its own
+/// tensors at step 7; `release()` frees it, the runtime session and the reservation at any
+/// point (the loader releases every job, whatever its outcome).
 public final class ModelLoadJob: LoadJob {
-    /// Memory margin on top of the weights' size at step 1, in bytes: 64 MiB, for the
+    /// Memory margin on top of the estimated peak at step 1, in bytes: 64 MiB, for the
     /// tokenizer, the runtime's work buffers and the warm-up's activations.
     public static let memoryMarginBytes = 64 << 20
 
@@ -39,6 +41,8 @@ public final class ModelLoadJob: LoadJob {
     var header: SafetensorsHeader?
     var reader: WeightReader?
     var loadedModel: (any LoadedModel)?
+    /// Step 1's reservation of the load's peak memory, returned by `release()`.
+    var memoryReservation: MemoryLedger.Reservation?
 
     public init(
         descriptor: ModelDescriptor, runtimes: [String: any ModelRuntimeFactory],
@@ -52,6 +56,7 @@ public final class ModelLoadJob: LoadJob {
 
     deinit {
         reader?.release()
+        if let memoryReservation { settings.ledger.release(memoryReservation) }
     }
 
     public func run(_ step: LoadStep, progress: LoadProgressSink) throws(ModelLoadError) {
@@ -79,6 +84,8 @@ public final class ModelLoadJob: LoadJob {
         session = nil
         header = nil
         loadedModel = nil
+        if let memoryReservation { settings.ledger.release(memoryReservation) }
+        memoryReservation = nil
     }
 
     /// Whether the raw weights buffer is held (between steps 5 and 7).

@@ -19,6 +19,8 @@ import Synchronization
 ///   three series exist from the start, at 0.
 /// - `modeld_model_state{model,state}`: see `MetricName.modelState`; a model removed from the
 ///   repository loses its series.
+/// - `modeld_model_memory_bytes{model}`: see `MetricName.modelMemory`, read when rendered;
+///   a removed model loses its series too.
 final class LoadMetrics: Sendable {
     /// What has been counted of one model's current load.
     private struct Track {
@@ -31,6 +33,7 @@ final class LoadMetrics: Sendable {
         var tracks: [String: Track] = [:]
         var bytes: [String: CoreMetrics.Counter] = [:]
         var stateGauges: [String: [ModelState: Gauge]] = [:]
+        var memoryGauges: [String: Gauge] = [:]
     }
 
     private let factory: any MetricsFactory
@@ -102,8 +105,9 @@ final class LoadMetrics: Sendable {
     }
 
     /// Sets the state gauges from `snapshot` (when `/metrics` is rendered): 1 for each
-    /// model's state, 0 for its other states; models no longer known lose their series.
-    func refreshModelStates(from snapshot: RegistrySnapshot) {
+    /// model's state, 0 for its other states; and each model's memory gauge to
+    /// `memoryBytes(status)`. Models no longer known lose their series.
+    func refreshModelStates(from snapshot: RegistrySnapshot, memoryBytes: (ModelStatus) -> Int = { _ in 0 }) {
         state.withLock { state in
             var gone = Set(state.stateGauges.keys)
             for model in snapshot.models {
@@ -111,9 +115,15 @@ final class LoadMetrics: Sendable {
                 let gauges = state.stateGauges[model.id] ?? makeStateGauges(model: model.id)
                 state.stateGauges[model.id] = gauges
                 for (modelState, gauge) in gauges { gauge.record(modelState == model.state ? 1 : 0) }
+                let memory = state.memoryGauges[model.id]
+                    ?? Gauge(label: MetricName.modelMemory.rawValue, dimensions: [(MetricName.Label.model, model.id)],
+                             factory: factory)
+                state.memoryGauges[model.id] = memory
+                memory.record(memoryBytes(model))
             }
             for id in gone {
                 state.stateGauges.removeValue(forKey: id)?.values.forEach { $0.destroy() }
+                state.memoryGauges.removeValue(forKey: id)?.destroy()
             }
         }
     }

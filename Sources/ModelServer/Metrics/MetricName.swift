@@ -6,6 +6,9 @@ enum MetricName: String, CaseIterable, Sendable {
     /// Prometheus "state set" idiom, as kube-state-metrics' `kube_pod_status_phase`), so
     /// `sum by (state)` counts models per state and no query needs to know a numeric code.
     case modelState = "modeld_model_state"
+    /// Gauge per model: bytes it holds — its weights in compute layout when ready, its
+    /// load's reserved peak while queued or loading, 0 otherwise (what the memory budget counts).
+    case modelMemory = "modeld_model_memory_bytes"
     /// Histogram: from `model_load_started` (load accepted, queued or running) to
     /// `model_load_completed`, queueing and retries included.
     case loadDuration = "modeld_load_duration_seconds"
@@ -32,6 +35,7 @@ enum MetricName: String, CaseIterable, Sendable {
     var help: String {
         switch self {
         case .modelState: "Whether the model is in this state (1) or not (0)."
+        case .modelMemory: "Bytes the model holds against the memory budget: resident when ready, the reserved peak while loading."
         case .loadDuration: "Seconds from a load being accepted to the model being ready."
         case .loadStepDuration: "Seconds each load step took in the attempt that made the model ready."
         case .loadBytes: "Weight bytes read while loading the model, every attempt included."

@@ -15,14 +15,18 @@ import WebSocket
 final class ServerMetrics: Sendable {
     let factory: ServerMetricsFactory
     private let loader: ModelLoader
+    private let modelMemory: @Sendable (ModelStatus) -> Int
     private let loads: LoadMetrics
     private let webSocket: WebSocketMetrics
     private let http = Mutex<HTTPMetrics?>(nil)
     private let subscription = Mutex<LoadSubscription?>(nil)
 
-    init(factory: ServerMetricsFactory, loader: ModelLoader, webSocketCounters: WebSocketCounters) {
+    /// - Parameter modelMemory: the bytes a model holds (`modeld_model_memory_bytes`).
+    init(factory: ServerMetricsFactory, loader: ModelLoader, webSocketCounters: WebSocketCounters,
+         modelMemory: @escaping @Sendable (ModelStatus) -> Int = { _ in 0 }) {
         self.factory = factory
         self.loader = loader
+        self.modelMemory = modelMemory
         loads = LoadMetrics(factory: factory)
         webSocket = WebSocketMetrics(counters: webSocketCounters, factory: factory)
     }
@@ -48,7 +52,7 @@ final class ServerMetrics: Sendable {
 
     /// The Prometheus text exposition (format 0.0.4) of every metric, as of now.
     func render() -> [UInt8] {
-        loads.refreshModelStates(from: loader.snapshot)
+        loads.refreshModelStates(from: loader.snapshot, memoryBytes: modelMemory)
         webSocket.refresh()
         var text: [UInt8] = []
         text.reserveCapacity(32 * 1024)
