@@ -1,6 +1,6 @@
 """What the benchmark drivers and summarizers of `scripts/bench` share: a free loopback
-port, the rows of a results TSV, medians that skip missing values, text tables, and the
-summary file next to the TSV.
+port, an admin token file for the modeld servers they start, the rows of a results TSV,
+medians that skip missing values, text tables, and the summary file next to the TSV.
 
 Every results TSV has one measured value per row after a header line:
 `date, rep, A, B, key, value`, where A and B are (server, workload) or (section, variant).
@@ -10,6 +10,9 @@ Scripts in Benchmarks/<name>/ import this with `sys.path.insert(0, <Benchmarks>)
 from __future__ import annotations
 
 import math
+import os
+import pathlib
+import secrets
 import socket
 import statistics
 from collections.abc import Iterator
@@ -20,6 +23,20 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def admin_token_file(directory: pathlib.Path) -> tuple[pathlib.Path, str]:
+    """A fresh random admin token in `directory/admin-token` (mode 0600, one line of hex) and
+    the token. modeld's mutating endpoints (load, cancel, unload, Triton repository
+    load/unload, room publish) answer 403 admin_disabled unless it runs with
+    `--admin-token-file` and the request sends `Authorization: Bearer TOKEN`."""
+    token = secrets.token_hex(32)
+    path = directory / "admin-token"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        os.fchmod(f.fileno(), 0o600)  # O_CREAT's mode does not apply to a file that existed
+        f.write(token + "\n")
+    return path, token
 
 
 def tsv_rows(path: str) -> Iterator[tuple[int, str, str, str, str, float]]:

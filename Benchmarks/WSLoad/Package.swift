@@ -19,7 +19,8 @@ let package = Package(
     targets: [
         // <sys/epoll.h>, which Glibc's module map leaves out.
         .target(name: "CEpoll"),
-        // Pure codecs and checks (SHA-1, base64, handshake, frames, HTTP responses), tested.
+        // Pure codecs and checks (SHA-1, base64, handshake, frames, HTTP responses, the publish
+        // request and its bearer token), tested.
         .target(name: "WSLoadCore", swiftSettings: swiftSettings),
         // The epoll loop, the connections, the modes and the report.
         .executableTarget(name: "WSLoad", dependencies: ["WSLoadCore", "CEpoll"], swiftSettings: swiftSettings),

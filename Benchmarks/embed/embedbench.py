@@ -5,7 +5,8 @@ sentence-transformers on PyTorch measured in the same run (issue 5, DESIGN §2.3
 usage: embedbench.py --bin MODELD --repository DIR --model-id ID --logs DIR
                      [--python VENV_PYTHON] [--threads T] [--single N] [--seconds S] [--load-reps R]
 
-modeld rows, over one keep-alive connection, one request at a time:
+modeld rows, over one keep-alive connection, one request at a time (the server gets a fresh
+admin token, which load and unload send as `Authorization: Bearer`):
   load_s          POST /v1/models/ID/load (server started with --load-at-startup none) until
                   GET /v1/models/ID says ready, polled every 5 ms; median of R unload/load
   single p50/p99  N POST /v1/embeddings with one short sentence, after a warm-up
@@ -21,6 +22,7 @@ import http.client
 import json
 import os
 import pathlib
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,14 +37,18 @@ from modeld_process import ModeldProcess  # noqa: E402
 
 
 class Client:
-    """One keep-alive HTTP/1.1 connection to modeld."""
+    """One keep-alive HTTP/1.1 connection to modeld; `admin_headers` (the server's bearer
+    token) go with the mutating calls (`admin=True`: load, unload) only."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, admin_headers: dict[str, str]) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        self.admin_headers = admin_headers
 
-    def call(self, method: str, path: str, body: object | None = None) -> tuple[int, dict]:
+    def call(self, method: str, path: str, body: object | None = None, admin: bool = False) -> tuple[int, dict]:
         data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)
         headers = {"Content-Type": "application/json"} if body is not None else {}
+        if admin:
+            headers.update(self.admin_headers)
         self.conn.request(method, path, body=data, headers=headers)
         response = self.conn.getresponse()
         raw = response.read()
@@ -57,7 +63,7 @@ class Client:
 
 def timed_load(client: Client, model: str) -> float:
     start = time.perf_counter()
-    status, body = client.call("POST", f"/v1/models/{model}/load")
+    status, body = client.call("POST", f"/v1/models/{model}/load", admin=True)
     if status not in (200, 202):
         raise RuntimeError(f"load answered {status} {body}")
     while True:
@@ -75,11 +81,13 @@ def measure_modeld(args: argparse.Namespace) -> dict:
     server = ModeldProcess(args.bin, args.repository, work / "run" / "state", args.logs / "modeld.log",
                            ["--load-at-startup", "none", "--log-level", "warning"])
     try:
-        client = Client(server.port)
+        client = Client(server.port, server.admin_headers)
         loads = []
         for rep in range(args.load_reps):
-            if rep > 0 and client.call("POST", f"/v1/models/{args.model_id}/unload")[0] != 200:
-                raise RuntimeError("unload failed")
+            if rep > 0:
+                status, body = client.call("POST", f"/v1/models/{args.model_id}/unload", admin=True)
+                if status != 200:
+                    raise RuntimeError(f"unload answered {status} {body}")
             loads.append(timed_load(client, args.model_id))
         client.embed(args.model_id, [workload.SHORT_SENTENCE])
         samples = []
@@ -96,6 +104,7 @@ def measure_modeld(args: argparse.Namespace) -> dict:
         rate = done / (time.perf_counter() - start)
     finally:
         server.stop()
+        shutil.rmtree(work, ignore_errors=True)  # its state and admin token
     return {"load_s": statistics.median(loads), "single_p50_ms": workload.percentile(samples, 0.50),
             "single_p99_ms": workload.percentile(samples, 0.99), "batch32_per_s": rate}
 

@@ -2,7 +2,10 @@
 
 The server listens on a port picked by binding port 0 first (the `listening` line that
 `--listen 127.0.0.1:0` would print is an info line, and some runs use `--log-level
-warning`). Its output goes to a log file; `stop()` sends SIGTERM and waits.
+warning`). Its output goes to a log file; `stop()` sends SIGTERM and waits. It gets a fresh
+admin token (`admin-token` next to its state dir, passed as `--admin-token-file`): without
+one load/unload answer 403 admin_disabled. `request()` sends it with every POST;
+`admin_headers` is the header for other clients.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from benchlib import free_port  # noqa: E402
+from benchlib import admin_token_file, free_port  # noqa: E402
 
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 30.0
@@ -30,8 +33,11 @@ class ModeldProcess:
                  extra: list[str]) -> None:
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("MODELD_")}
+        state_dir.parent.mkdir(parents=True, exist_ok=True)
+        token_path, token = admin_token_file(state_dir.parent)
+        self.admin_headers = {"Authorization": f"Bearer {token}"}
         self.argv = [binary, "serve", "--listen", f"127.0.0.1:{self.port}", "--model-repository", str(repository),
-                     "--state-dir", str(state_dir), *extra]
+                     "--state-dir", str(state_dir), "--admin-token-file", str(token_path), *extra]
         self.log_path = log_path
         self._log = open(log_path, "wb")
         self.proc = subprocess.Popen(self.argv, cwd=state_dir.parent, env=env, stdin=subprocess.DEVNULL,
@@ -49,10 +55,14 @@ class ModeldProcess:
             time.sleep(0.02)
 
     def request(self, method: str, path: str, timeout: float = 600.0) -> tuple[int, dict]:
-        """One request on a fresh connection; returns the status and the JSON body ({} if none)."""
+        """One request on a fresh connection; returns the status and the JSON body ({} if none).
+        A POST (load, unload: the mutating endpoints) carries the admin token."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
-            conn.request(method, path, body=b"" if method == "POST" else None)
+            if method == "POST":
+                conn.request(method, path, body=b"", headers=self.admin_headers)
+            else:
+                conn.request(method, path)
             response = conn.getresponse()
             body = response.read()
         finally:

@@ -9,6 +9,9 @@ For each rep: for each size N, for each server (order rotated per rep) a FRESH s
 process runs `ws-load fanout -n N -m M` (plus `--paced K` at the largest size); then one
 `ws-load storm -n STORM_N` per server, again on a fresh process. Every value goes to the
 TSV as one row: date, rep, server, workload, key, value. Each run is bounded by timeouts.
+modeld runs with a fresh admin token (--admin-token-file; without one room publish answers
+403 admin_disabled) and ws-load gets the same file (--token-file) for its POSTs to modeld;
+the peer gets none.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import http.client
 import os
 import pathlib
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,7 +29,7 @@ import tempfile
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from benchlib import free_port  # noqa: E402
+from benchlib import admin_token_file, free_port  # noqa: E402
 
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
@@ -85,6 +89,7 @@ class Bench:
         self.out.write("date\trep\tserver\tworkload\tkey\tvalue\n")
         self.work = pathlib.Path(tempfile.mkdtemp(prefix="modeld-bench-ws-"))
         (self.work / "models").mkdir()
+        self.token_file, _ = admin_token_file(self.work)
         self.servers = ["modeld"] + (["hummingbird"] if args.peer else [])
 
     def record(self, rep: int, server: str, workload: str, key: str, value: object) -> None:
@@ -99,13 +104,16 @@ class Bench:
             # publisher. `--event-loops` as asked (default 2, one per core here).
             argv = [self.args.modeld, "serve", "--listen", f"127.0.0.1:{port}",
                     "--event-loops", self.args.event_loops,
-                    "--http-max-connections", str(connections + 1000)]
+                    "--http-max-connections", str(connections + 1000),
+                    "--admin-token-file", str(self.token_file)]
             return Server(name, argv, port, "/livez", log, self.work)
         return Server(name, [self.args.peer, str(port)], port, "/healthz", log, self.work)
 
     def ws_load(self, rep: int, server: Server, workload: str, argv: list[str], timeout_s: int) -> None:
         cmd = [self.args.ws_load, *argv, "--port", str(server.port), "--pid", str(server.proc.pid),
                "--label", server.name, "--timeout", str(timeout_s - 30)]
+        if server.name == "modeld":
+            cmd += ["--token-file", str(self.token_file)]  # room publish is an admin endpoint
         tag = f"{server.name}-{workload}-rep{rep}"
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
@@ -170,7 +178,11 @@ def main() -> None:
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the servers inherit it
-    Bench(args).run()
+    bench = Bench(args)
+    try:
+        bench.run()
+    finally:
+        shutil.rmtree(bench.work, ignore_errors=True)  # the servers' cwd and the admin token
 
 
 if __name__ == "__main__":

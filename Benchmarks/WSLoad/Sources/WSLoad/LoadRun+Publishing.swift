@@ -26,7 +26,8 @@ extension LoadRun {
         sendTimes.append(now)
         receipts.append(0)
         lastReceipt.append(0)
-        publisher.request = Publisher.makeRequest(host: options.host, port: options.port, room: options.room, body: body)
+        publisher.request = PublishRequest.make(host: options.host, port: options.port, room: options.room, body: body,
+                                                bearerToken: options.bearerToken)
         publisher.written = 0
         publisher.sentAt = now
         publisher.state = .sending

@@ -1,3 +1,6 @@
+import Glibc
+import WSLoadCore
+
 /// The command line of `ws-load` (parsed by hand: the package depends on nothing).
 struct Options {
     enum Mode: String {
@@ -34,12 +37,20 @@ struct Options {
     var stallSeconds = 10
     var label = "server"
     var verbose = false
+    /// Sent as `Authorization: Bearer TOKEN` with every POST (`--token` or `--token-file`):
+    /// modeld's room publish needs its admin token. Default none.
+    var bearerToken: String?
 
     static let usage = """
         usage: ws-load fanout|storm --port PORT [-n N] [-m M] [--paced K] [--in-flight C]
                        [--pid SERVER_PID] [--host 127.0.0.1] [--room bench] [--settle-ms 300]
                        [--body-bytes 150] [--timeout S] [--stall S] [--label NAME] [--verbose]
+                       [--token TOKEN | --token-file FILE]
         fanout: N subscribers of room ROOM, M closed-loop POSTs, then K paced POSTs.
+                --token TOKEN sends `Authorization: Bearer TOKEN` with each POST (modeld
+                answers 403 admin_disabled / 401 without its admin token); --token-file FILE
+                reads TOKEN from FILE's first line, as modeld's --admin-token-file does, and
+                keeps it off the command line. Servers that do not check it ignore it.
         storm:  N handshakes started at once, at most C in flight; their total time.
         Prints one line of key=value; exit 1 if errors > 0, 2 on a usage error.
         """
@@ -78,8 +89,38 @@ struct Options {
         case "--timeout": guard let seconds = Int(value) else { return false }; timeoutSeconds = seconds
         case "--stall": guard let seconds = Int(value) else { return false }; stallSeconds = seconds
         case "--label": label = value
+        case "--token":
+            do { bearerToken = try BearerToken.validated(value) } catch {
+                printError("ws-load: --token: \(error)")
+                return false
+            }
+        case "--token-file":
+            do { bearerToken = try BearerToken.parse(fileContents: try Self.readFile(value)) } catch {
+                printError("ws-load: --token-file \(value): \(error)")
+                return false
+            }
         default: return false
         }
         return true
+    }
+
+    /// Why a file could not be read: the C library's message.
+    private struct ReadError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The whole text of the file at `path` (a token file: a few bytes).
+    private static func readFile(_ path: String) throws -> String {
+        guard let file = fopen(path, "r") else { throw ReadError(description: String(cString: strerror(errno))) }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, file)
+            if count > 0 { bytes += chunk[..<count] }
+            if count < chunk.count { break }
+        }
+        guard ferror(file) == 0 else { throw ReadError(description: "read error") }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -20,12 +20,6 @@ final class Publisher {
     var roundTrips: [UInt64] = []
     var sentAt: UInt64 = 0
 
-    /// `POST /v1/rooms/ROOM/messages` with `body`.
-    static func makeRequest(host: String, port: UInt16, room: String, body: [UInt8]) -> [UInt8] {
-        Array(("POST /v1/rooms/\(room)/messages HTTP/1.1\r\nHost: \(host):\(port)\r\n"
-            + "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n").utf8) + body
-    }
-
     /// `{"recipients":N}` → N, or nil for any other body.
     static func recipients(in body: [UInt8]) -> Int? {
         let text = String(decoding: body, as: UTF8.self).filter { !$0.isWhitespace }

@@ -46,3 +46,51 @@ struct HTTPResponseReaderTests {
         #expect(throws: ResponseError.noLength) { try read("HTTP/1.1 200 OK\r\n\r\n") }
     }
 }
+
+struct PublishRequestTests {
+    private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    @Test("without a token the POST has no Authorization field")
+    func withoutToken() {
+        let body = Array(#"{"seq":1}"#.utf8)
+        let request = PublishRequest.make(host: "127.0.0.1", port: 8080, room: "bench", body: body)
+        #expect(text(request) == "POST /v1/rooms/bench/messages HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
+            + "Content-Type: application/json\r\nContent-Length: 9\r\n\r\n{\"seq\":1}")
+        #expect(!text(request).lowercased().contains("authorization"))
+    }
+
+    @Test("with a token the head carries exactly one Authorization: Bearer field, body unchanged")
+    func withToken() {
+        let body = PublishedMessage.make(seq: 3, sendTimeNanos: 42)
+        let request = PublishRequest.make(host: "127.0.0.1", port: 9, room: "r1", body: body, bearerToken: "0a1b2c")
+        // "\r\n" is one Character: the head's lines, an empty one, then the body.
+        let lines = text(request).split(separator: "\r\n", omittingEmptySubsequences: false)
+        let head = lines.prefix { !$0.isEmpty }
+        #expect(head.first == "POST /v1/rooms/r1/messages HTTP/1.1")
+        #expect(head.filter { $0.lowercased().hasPrefix("authorization:") } == ["Authorization: Bearer 0a1b2c"])
+        #expect(head.contains("Content-Length: \(body.count)"))
+        #expect(Array(request.suffix(body.count)) == body)
+    }
+}
+
+struct BearerTokenTests {
+    @Test("a token file gives its first line without surrounding spaces, tabs and line ends")
+    func fileContents() throws {
+        #expect(try BearerToken.parse(fileContents: "abc123\n") == "abc123")
+        #expect(try BearerToken.parse(fileContents: "  abc123 \t\r\nsecond line\n") == "abc123")
+        #expect(try BearerToken.parse(fileContents: "\n\nabc123") == "abc123")  // as modeld: first non-empty line
+        #expect(try BearerToken.parse(fileContents: "a b") == "a b")
+    }
+
+    @Test("empty files and tokens that would break the header line are refused")
+    func refused() throws {
+        #expect(throws: BearerTokenError.empty) { try BearerToken.parse(fileContents: "") }
+        #expect(throws: BearerTokenError.empty) { try BearerToken.parse(fileContents: " \t\n") }
+        #expect(throws: BearerTokenError.empty) { try BearerToken.validated("") }
+        #expect(throws: BearerTokenError.invalidCharacter) { try BearerToken.validated("abc\r\nX-Injected: 1") }
+        #expect(throws: BearerTokenError.invalidCharacter) { try BearerToken.validated("abc\u{0}") }
+        #expect(throws: BearerTokenError.invalidCharacter) { try BearerToken.validated(" abc") }
+        #expect(throws: BearerTokenError.invalidCharacter) { try BearerToken.parse(fileContents: "ab\u{7F}c\n") }
+        #expect(try BearerToken.validated("Zm9v.YmFy-_~+/=") == "Zm9v.YmFy-_~+/=")
+    }
+}
