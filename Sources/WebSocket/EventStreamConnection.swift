@@ -17,6 +17,8 @@ import Glibc
 public final class EventStreamConnection: DrainableConnection, RoomMember {
     let socket: UpgradedSocket
     let loopContext: WebSocketLoopContext
+    /// The counters of the hub whose event-stream slot this stream holds.
+    let counters: WebSocketCounters
     let room: RoomName
     let keepAliveInterval: Duration
     var outbound: OutboundQueue
@@ -34,6 +36,7 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
                 outboundLimits: OutboundLimits, keepAliveInterval: Duration = .seconds(15)) {
         self.socket = socket
         loopContext = WebSocketLoopContext.of(socket.loop, hub: hub)
+        counters = hub.counters
         self.room = room
         self.keepAliveInterval = keepAliveInterval
         outbound = OutboundQueue(limits: outboundLimits)
@@ -75,7 +78,7 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
     public func deadlineReached(at now: LoopInstant, loop: EventLoop) {
         guard !isClosed else { return }
         if outbound.enqueue(Self.keepAliveComment, delivery: .mustDeliver, now: now) == .overHardLimit {
-            loopContext.rooms.hub.counters.slowConnectionClosed()
+            counters.slowConnectionClosed()
             return close(loop: loop)
         }
         flush(loop: loop)
@@ -90,7 +93,7 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
             lastSequence = sequence
         }
         if outbound.enqueue(message.eventStream, delivery: message.delivery, now: now) == .overHardLimit {
-            loopContext.rooms.hub.counters.slowConnectionClosed()
+            counters.slowConnectionClosed()
             close(loop: loop)
             return false
         }
@@ -128,7 +131,7 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
     func close(loop: EventLoop) {
         guard !isClosed else { return }
         isClosed = true
-        loopContext.rooms.hub.counters.eventStreamClosed()
+        counters.eventStreamClosed()
         if isJoined { loopContext.rooms.leave(room, self) }
         socket.transport.close()
         loop.deregister(socket.registration)

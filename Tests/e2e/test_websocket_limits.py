@@ -21,7 +21,9 @@ import base64
 import json
 import os
 import pathlib
+import shutil
 import socket
+import ssl
 import struct
 import time
 import urllib.request
@@ -37,7 +39,7 @@ needs_model = pytest.mark.skipif(not (MODEL_DIR / "model.safetensors").exists(),
                                  reason=f"model not found at {MODEL_DIR} (run scripts/fetch-model)")
 
 
-def serve(start_modeld, tmp_path: pathlib.Path, *extra: str, model: bool = False):
+def serve(start_modeld, tmp_path: pathlib.Path, *extra: str, model: bool = False, **options):
     """A server with an admin token (publishing needs it), no loads at start-up, and an
     empty repository, or one holding the real model as `minilm`."""
     repo = tmp_path / "repo"
@@ -47,7 +49,7 @@ def serve(start_modeld, tmp_path: pathlib.Path, *extra: str, model: bool = False
     token = tmp_path / "admin-token"
     token.write_text(TOKEN + "\n")
     return start_modeld("--model-repository", str(repo), "--state-dir", str(tmp_path / "state"),
-                        "--load-at-startup", "none", "--admin-token-file", str(token), *extra)
+                        "--load-at-startup", "none", "--admin-token-file", str(token), *extra, **options)
 
 
 def ws_url(server, path: str = "/ws", *rooms: str) -> str:
@@ -56,15 +58,18 @@ def ws_url(server, path: str = "/ws", *rooms: str) -> str:
 
 
 def handshake(server, path: str = "/ws", origin: str | None = None, host: str | None = None,
-              receive_buffer: int | None = None) -> tuple[socket.socket, int, dict[str, str], bytes]:
-    """A raw upgrade request; returns the socket, the status, the headers (lowercase names)
-    and what followed the head (the body of a refusal, or the first frames)."""
+              receive_buffer: int | None = None, tls: ssl.SSLContext | None = None,
+              ) -> tuple[socket.socket, int, dict[str, str], bytes]:
+    """A raw upgrade request (over TLS with `tls`); returns the socket, the status, the
+    headers (lowercase names) and what followed the head (a refusal's body, or frames)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     if receive_buffer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, receive_buffer)
     sock.settimeout(30)
     sock.connect(server.address)
+    if tls is not None:
+        sock = tls.wrap_socket(sock, server_hostname=server.host)
     key = base64.b64encode(os.urandom(16)).decode()
     lines = [f"GET {path} HTTP/1.1", f"Host: {host or f'{server.host}:{server.port}'}", "Upgrade: websocket",
              "Connection: Upgrade", f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13"]
@@ -105,8 +110,8 @@ def publish(server, room: str, message: dict) -> tuple[int, dict]:
         return error.code, json.loads(error.read() or b"{}")
 
 
-def livez(server) -> int:
-    with urllib.request.urlopen(server.url("/livez"), timeout=10) as response:
+def livez(server, tls: ssl.SSLContext | None = None) -> int:
+    with urllib.request.urlopen(server.url("/livez"), timeout=10, context=tls) as response:
         return response.status
 
 
@@ -319,21 +324,18 @@ FLOODS = {
 }
 
 
-@pytest.mark.parametrize("kind", FLOODS)
-def test_a_flood_that_is_never_read_is_backpressured_with_bounded_memory(start_modeld, tmp_path, kind):
-    path, frame, count = FLOODS[kind]
-    server = serve(start_modeld, tmp_path, "--enable-echo")
-    sock, status, _, _ = handshake(server, path, receive_buffer=16384)
+def flood_without_reading(server, path: str, data: bytes, tls: ssl.SSLContext | None = None) -> tuple[int, int]:
+    """Opens `path`, writes `data` and never reads; returns the bytes the server took before
+    it stopped taking any for 3 s (or closed), and how much its RSS grew meanwhile."""
+    sock, status, _, _ = handshake(server, path, receive_buffer=16384, tls=tls)
     assert status == 101
     before = rss_bytes(server)
-    data = frame * count
     sock.setblocking(False)
     written, idle_since = 0, time.monotonic()
-    # Write until everything is sent or the server has taken nothing for 3 s.
     while written < len(data) and time.monotonic() - idle_since < 3.0:
         try:
-            sent = sock.send(data[written:written + (1 << 20)])
-        except BlockingIOError:
+            sent = sock.send(data[written:written + (1 << 14)])
+        except (BlockingIOError, ssl.SSLWantWriteError, ssl.SSLWantReadError):
             time.sleep(0.01)
             continue
         except (BrokenPipeError, ConnectionResetError):
@@ -341,9 +343,32 @@ def test_a_flood_that_is_never_read_is_backpressured_with_bounded_memory(start_m
         written += sent
         idle_since = time.monotonic()
     grown = rss_bytes(server) - before
-    assert livez(server) == 200
-    assert written < len(data), f"the server read all {len(data)} bytes of a client that never reads"
-    assert grown < 32 << 20, f"RSS grew by {grown >> 20} MiB for one client that never reads"
-    print(f"{kind}: wrote {written} of {len(data)} bytes, RSS grew {grown / (1 << 20):.1f} MiB")
+    assert livez(server, tls) == 200  # while the flooder is still connected
     sock.close()
+    return written, grown
+
+
+@pytest.mark.parametrize("kind", FLOODS)
+def test_a_flood_that_is_never_read_is_backpressured_with_bounded_memory(start_modeld, tmp_path, kind):
+    path, frame, count = FLOODS[kind]
+    server = serve(start_modeld, tmp_path, "--enable-echo")
+    data = frame * count
+    written, grown = flood_without_reading(server, path, data)
+    print(f"{kind}: wrote {written} of {len(data)} bytes, RSS grew {grown / (1 << 20):.1f} MiB")
+    assert written < len(data), f"the server read all {len(data)} bytes of a client that never reads"
+    assert grown < 16 << 20, f"RSS grew by {grown >> 20} MiB for one client that never reads"
     assert livez(server) == 200
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is needed")
+def test_a_ping_flood_over_tls_is_backpressured_too(start_modeld, tmp_path):
+    from test_tls import make_tls_files
+    files = make_tls_files(tmp_path / "tls")
+    server = serve(start_modeld, tmp_path, *files.flags(), scheme="https")
+    context = ssl.create_default_context(cafile=str(files.ca))
+    path, frame, count = FLOODS["pings"]
+    data = frame * count
+    written, grown = flood_without_reading(server, path, data, tls=context)
+    print(f"pings over TLS: wrote {written} of {len(data)} bytes, RSS grew {grown / (1 << 20):.1f} MiB")
+    assert written < len(data)
+    assert grown < 16 << 20
