@@ -158,7 +158,7 @@ public struct ConfigurationKey: Sendable {
         .init("websocket.max-rooms-per-connection", \.maxRoomsPerConnection, .positiveInteger, default: "64", unit: "rooms",
               help: "Rooms one WebSocket may be in; a subscribe past it gets a too_many_rooms error event."),
         .init("sse.max-subscribers", \.maxEventStreams, .positiveInteger, default: "1000", unit: "streams",
-              help: "Server-Sent Events streams open at once; past it, 503 too_many_subscribers with Retry-After."),
+              help: "Event streams (SSE) open at once; more get 503 too_many_subscribers and Retry-After."),
         .init("tls.certificate-file", \.tlsCertificateFile, .optionalPath, default: "",
               help: "PEM certificate chain (leaf first); with tls.key-file, every listener speaks HTTPS and WSS."),
         .init("tls.key-file", \.tlsKeyFile, .optionalPath, default: "",
