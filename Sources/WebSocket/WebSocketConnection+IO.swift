@@ -132,6 +132,7 @@ extension WebSocketConnection {
         var frame: [UInt8] = []
         WebSocketFrameEncoder.encodeClose(code: code, reason: reason, into: &frame)
         isCloseSent = true
+        closeDeadline = loop.now.advanced(by: Self.closeAnswerTimeout)
         send(frame, loop: loop)
         armedDeadline = nil
         armPingDeadline(loop: loop)

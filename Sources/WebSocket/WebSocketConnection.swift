@@ -45,6 +45,10 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
     var lastHeard: LoopInstant
     var missedPongs = 0
     var armedDeadline: LoopInstant?
+    /// When a close this server started stops waiting for the peer's answer.
+    var closeDeadline: LoopInstant?
+    /// How long the peer gets to answer a close this server started. 5 s.
+    static let closeAnswerTimeout: Duration = .seconds(5)
     var isCloseSent = false
     /// Close TCP as soon as the queue is written (peer closed, or we failed it).
     var closesAfterFlush = false
@@ -116,6 +120,9 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
         armedDeadline = nil
         guard !isClosed else { return }
         if isCloseSent {
+            // A timer armed before (the HTTP connection's, before the upgrade, or an earlier
+            // ping's) may fire first: wait for the close's own deadline.
+            if let closeDeadline, now < closeDeadline { return armPingDeadline(loop: loop) }
             // The peer had its chance to answer our close; give up on it.
             return closeSocket(loop: loop)
         }
@@ -160,7 +167,9 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
 
     func armPingDeadline(loop: EventLoop) {
         guard !isClosed else { return }
-        let deadline = isCloseSent ? loop.now.advanced(by: .seconds(5)) : lastHeard.advanced(by: endpoint.limits.pingInterval)
+        let deadline = isCloseSent
+            ? closeDeadline ?? loop.now.advanced(by: Self.closeAnswerTimeout)
+            : lastHeard.advanced(by: endpoint.limits.pingInterval)
         if let armed = armedDeadline, armed <= deadline { return }
         armedDeadline = deadline
         loop.armDeadline(deadline, for: socket.registration)

@@ -143,4 +143,29 @@ struct WebSocketConnectionBackpressureTests {
         #expect(harness.http.openConnections == 0)
         #expect(harness.hub.counters.openConnections == 0)
     }
+
+    @Test("a connection past the soft limit beyond the grace is closed with 1013 by the next frame it is sent, a ping")
+    func pingPastSoftGraceCloses1013() throws {
+        var limits = OutboundLimits()
+        limits.softBytes = Self.softBytes
+        limits.hardBytes = 1 << 20
+        limits.softGrace = .seconds(5)
+        let room = RoomName("r")
+        let harness = try Harness(kind: .rooms(Harness.openPolicy(hub: RoomHub())), limits: WebSocketLimits(pingInterval: .seconds(10)),
+                                  outboundLimits: limits, rooms: [room.value], socketBufferBytes: 4096)
+        let padding = String(repeating: "z", count: 2000)
+        while (harness.connection?.outbound.queuedBytes ?? 0) <= Self.softBytes {
+            harness.hub.publish(RoomMessageFraming().make(Array("{\"pad\":\"\(padding)\"}".utf8), delivery: .mustDeliver), to: room)
+            harness.loop.runUntilIdle()
+        }
+        harness.advance(by: .seconds(9))
+        #expect(harness.connection != nil)  // over the soft limit, within the grace, nothing sent since
+        harness.advance(by: .seconds(1))  // the ping is due: sending it finds the grace spent
+        #expect(harness.hub.counters.slowConnectionsClosed == 1)
+        let received = try harness.drain()
+        let close = try #require(received.frames.last)
+        #expect(close.opcode == .close)
+        #expect(Array(close.payload.prefix(2)) == [0x03, 0xF5])
+        #expect(received.isClosed)
+    }
 }
