@@ -64,8 +64,14 @@ public struct Configuration: Sendable, Equatable {
     /// The slow-subscriber limits of WebSocket and event-stream clients
     /// (`websocket.outbound-soft-bytes`, `websocket.outbound-hard-bytes`).
     public var outboundLimits: OutboundLimits
-    /// Origins allowed to open WebSockets; empty allows any (`websocket.allowed-origins`).
+    /// Origins allowed to open WebSockets besides requests without `Origin` and same-origin
+    /// ones; `*` allows any (`websocket.allowed-origins`). Default empty.
     public var allowedOrigins: [String]
+    /// Rooms one WebSocket connection may be in (`websocket.max-rooms-per-connection`).
+    /// Default 64.
+    public var maxRoomsPerConnection: Int
+    /// Server-Sent Events streams open at once (`sse.max-subscribers`). Default 1000.
+    public var maxEventStreams: Int
     /// PEM certificate chain file; with `tlsKeyFile`, every listener speaks TLS
     /// (`tls.certificate-file`). Default nil (plain HTTP).
     public var tlsCertificateFile: String?
@@ -111,6 +117,8 @@ public struct Configuration: Sendable, Equatable {
         webSocketPingInterval = .zero
         outboundLimits = OutboundLimits()
         allowedOrigins = []
+        maxRoomsPerConnection = 1
+        maxEventStreams = 1
         tlsCertificateFile = nil
         tlsKeyFile = nil
     }

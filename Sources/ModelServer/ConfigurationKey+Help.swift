@@ -30,7 +30,8 @@ extension ConfigurationKey {
     }
 
     private static func entry(usage: String, help: String, details: String) -> [String] {
-        ["  " + usage] + wrapped(help + " " + details, indent: 6, width: 80)
+        // 79: ArgumentParser re-wraps a line of 80 columns (and drops its indent).
+        ["  " + usage] + wrapped(help + " " + details, indent: 6, width: 79)
     }
 
     private static func wrapped(_ text: String, indent: Int, width: Int) -> [String] {

@@ -22,6 +22,7 @@ extension ConfigurationKey {
         "load-retries", "admin-token-file", "embeddings.max-batch-size", "embeddings.max-batch-wait",
         "websocket.ping-interval", "websocket.outbound-soft-bytes", "websocket.outbound-hard-bytes",
         "websocket.allowed-origins", "tls.certificate-file", "tls.key-file",
+        "websocket.max-rooms-per-connection", "sse.max-subscribers",
     ]
 
     /// Keys whose new value waits for a restart.

@@ -9,11 +9,16 @@ import Glibc
 /// clients that cannot open a WebSocket. It receives the same room messages as WebSocket
 /// members, in their event-stream form, under the same slow-subscriber policy (past the
 /// hard limit the stream is closed: SSE has no close code). A comment line is sent every
-/// `keepAliveInterval` so idle proxies keep the stream open. Input from the client is read
-/// and ignored; its EOF ends the stream.
+/// `keepAliveInterval` so idle proxies keep the stream open (a client that reads nothing
+/// ends up past the hard limit through these too, and is closed). Input from the client is
+/// read and ignored; its EOF ends the stream. Each stream holds one of the hub's
+/// event-stream slots (`WebSocketCounters.tryOpenEventStream`, taken by the route) and
+/// gives it back when it closes.
 public final class EventStreamConnection: DrainableConnection, RoomMember {
     let socket: UpgradedSocket
     let loopContext: WebSocketLoopContext
+    /// The counters of the hub whose event-stream slot this stream holds.
+    let counters: WebSocketCounters
     let room: RoomName
     let keepAliveInterval: Duration
     var outbound: OutboundQueue
@@ -26,10 +31,12 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
     var lastSequence = 0
 
     /// Adopts `socket` after the `200` head and sends `initial` (snapshot or missed events).
-    public init(socket: UpgradedSocket, hub: RoomHub, room: RoomName, initial: () -> [RoomMessage],
+    /// The caller has taken an event-stream slot for it.
+    init(socket: UpgradedSocket, hub: RoomHub, room: RoomName, initial: () -> [RoomMessage],
                 outboundLimits: OutboundLimits, keepAliveInterval: Duration = .seconds(15)) {
         self.socket = socket
         loopContext = WebSocketLoopContext.of(socket.loop, hub: hub)
+        counters = hub.counters
         self.room = room
         self.keepAliveInterval = keepAliveInterval
         outbound = OutboundQueue(limits: outboundLimits)
@@ -70,7 +77,10 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
 
     public func deadlineReached(at now: LoopInstant, loop: EventLoop) {
         guard !isClosed else { return }
-        _ = outbound.enqueue(Self.keepAliveComment, delivery: .mustDeliver, now: now)
+        if outbound.enqueue(Self.keepAliveComment, delivery: .mustDeliver, now: now) == .overHardLimit {
+            counters.slowConnectionClosed()
+            return close(loop: loop)
+        }
         flush(loop: loop)
         loop.armDeadline(now.advanced(by: keepAliveInterval), for: socket.registration)
     }
@@ -83,7 +93,7 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
             lastSequence = sequence
         }
         if outbound.enqueue(message.eventStream, delivery: message.delivery, now: now) == .overHardLimit {
-            loopContext.rooms.hub.counters.slowConnectionClosed()
+            counters.slowConnectionClosed()
             close(loop: loop)
             return false
         }
@@ -121,6 +131,7 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
     func close(loop: EventLoop) {
         guard !isClosed else { return }
         isClosed = true
+        counters.eventStreamClosed()
         if isJoined { loopContext.rooms.leave(room, self) }
         socket.transport.close()
         loop.deregister(socket.registration)

@@ -45,6 +45,14 @@ public struct OutboundQueue {
     /// Number of queued frames.
     public var count: Int { entries.count - head }
 
+    /// Memory a queued frame holds besides its bytes, about: its entry here and, for a
+    /// frame made for one connection, the frame object and its allocation. 128 bytes.
+    public static let frameOverheadBytes = 128
+
+    /// The queue's memory, about: its bytes plus `frameOverheadBytes` per frame, so a flood
+    /// of tiny frames (2-byte pongs) weighs what it costs, not what it puts on the wire.
+    public var footprintBytes: Int { queuedBytes + count * Self.frameOverheadBytes }
+
     /// Queues `frame` under `delivery`'s rules. Past the soft limit a replaceable message
     /// supersedes the queued one with the same key: in its place when nothing that must be
     /// delivered was queued after it, otherwise the old one is dropped and the new one goes

@@ -8,6 +8,10 @@ import Glibc
 /// Reading frames, writing the queue, and closing.
 extension WebSocketConnection {
     func readAvailable(loop: EventLoop) {
+        guard !isOutputBackedUp else {
+            isReadingPaused = true
+            return
+        }
         var reads = 0
         while !isClosed && reads < 4 {
             let result: IOResult
@@ -44,10 +48,13 @@ extension WebSocketConnection {
         }
     }
 
-    /// Decodes and handles every complete frame in `inbound`.
+    /// Decodes and handles every complete frame in `inbound`, stopping early (and pausing
+    /// reads) when the output backs up.
     func processInbound(loop: EventLoop) {
         var consumedTotal = 0
+        isProcessingInbound = true
         defer {
+            isProcessingInbound = false
             if consumedTotal > 0 && !isClosed {
                 if consumedTotal == inbound.count {
                     inbound.removeAll(keepingCapacity: false)  // idle connections hold no buffer
@@ -57,6 +64,10 @@ extension WebSocketConnection {
             }
         }
         while !isClosed {
+            if isOutputBackedUp {
+                isReadingPaused = true
+                return
+            }
             let decoded = inbound.withUnsafeBytes { bytes in
                 Result { () throws(WebSocketProtocolError) in
                     try decoder.decode(UnsafeRawBufferPointer(rebasing: bytes[consumedTotal...]))
@@ -121,18 +132,28 @@ extension WebSocketConnection {
         var frame: [UInt8] = []
         WebSocketFrameEncoder.encodeClose(code: code, reason: reason, into: &frame)
         isCloseSent = true
+        closeDeadline = loop.now.advanced(by: Self.closeAnswerTimeout)
         send(frame, loop: loop)
         armedDeadline = nil
         armPingDeadline(loop: loop)
     }
 
-    /// Queues a frame made for this connection alone (control frames, echo replies).
+    /// Queues a frame made for this connection alone (control frames, echo and error
+    /// replies) and writes. Past the hard limit (or the soft one for too long) the
+    /// connection is closed with 1013; when even that close frame does not fit, at once.
     func send(_ frame: [UInt8], loop: EventLoop) {
-        _ = outbound.enqueue(SharedFrame(frame), delivery: .mustDeliver, now: loop.now)
+        guard !isClosed else { return }
+        guard outbound.enqueue(SharedFrame(frame), delivery: .mustDeliver, now: loop.now) != .overHardLimit else {
+            if isCloseSent { return closeSocket(loop: loop) }
+            counters.slowConnectionClosed()
+            closesAfterFlush = true
+            return startClose(code: .tryAgainLater, reason: .outboundLimitExceeded, loop: loop, discardQueued: true)
+        }
         flush(loop: loop)
     }
 
-    /// Writes the queue with `writev`; arms `EPOLLOUT` only after a short write.
+    /// Writes the queue with `writev`; arms `EPOLLOUT` only after a short write. Stops
+    /// reading while the output is backed up and resumes once it is within the soft limit.
     func flush(loop: EventLoop) {
         guard !isClosed else { return }
         let queuedFrames = outbound.count
@@ -140,13 +161,25 @@ extension WebSocketConnection {
         // Nothing is queued while flushing, so the frames gone are the frames written.
         counters.framesWritten(queuedFrames - outbound.count)
         switch outcome {
-        case .blocked: return setInterest([.readable, .writable], loop: loop)
+        case .blocked:
+            setInterest(isOutputBackedUp ? .writable : [.readable, .writable], loop: loop)
+            return resumeReadingIfDrained(loop: loop)
         case .failed: return closeSocket(loop: loop)
         case .drained: setInterest(.readable, loop: loop)
         }
         // Once the close frame is out after the peer's close (or after failing it), the
         // server closes TCP first (RFC 6455 §7.1.1).
-        if closesAfterFlush { closeSocket(loop: loop) }
+        if closesAfterFlush { return closeSocket(loop: loop) }
+        resumeReadingIfDrained(loop: loop)
+    }
+
+    /// After backpressure: handles the frames already read, then reads again (epoll reports
+    /// the socket readable once it is in the interest; TLS may hold decrypted input).
+    private func resumeReadingIfDrained(loop: EventLoop) {
+        guard isReadingPaused, !isProcessingInbound, !isOutputBackedUp, !isClosed else { return }
+        isReadingPaused = false
+        if !inbound.isEmpty { processInbound(loop: loop) }
+        if !isClosed && !isReadingPaused && socket.transport.hasBufferedInput { scheduleRead(loop: loop) }
     }
 
     func setInterest(_ wanted: PollEvents, loop: EventLoop) {
@@ -160,9 +193,8 @@ extension WebSocketConnection {
     func closeSocket(loop: EventLoop) {
         guard !isClosed else { return }
         isClosed = true
-        for room in rooms { loopContext.rooms.leave(room, self) }
+        for room in rooms.keys { loopContext.rooms.leave(room, self) }
         rooms.removeAll()
-        roomSequences.removeAll()
         socket.transport.close()
         loop.deregister(socket.registration)
         inbound = []

@@ -3,25 +3,34 @@ import EventLoop
 /// Room membership and commands, and the echo endpoint's replies.
 extension WebSocketConnection {
     /// Joins `room` and sends its snapshot first, so the client starts from the current state.
+    /// A name past `RoomLimits.maxRoomNameBytes`, an unknown room, or a room past
+    /// `maxRoomsPerConnection` gets an error event instead (joining again only re-sends
+    /// the snapshot).
     func join(_ room: RoomName, loop: EventLoop) {
         guard case .rooms(let policy) = endpoint.kind else { return }
+        if let problem = policy.limits.nameProblem(room) {
+            return sendError(code: problem.code, message: problem.message, loop: loop)
+        }
         guard policy.allowsRoom(room) else {
             return sendError(code: "unknown_room", message: "There is no room named '\(room.value)'.", loop: loop)
         }
-        if !rooms.contains(room) {
-            rooms.append(room)
-            roomSequences.append(-1)  // below any seq: a new room's snapshot carries 0
+        if rooms[room] == nil {
+            guard rooms.count < policy.limits.maxRoomsPerConnection else {
+                return sendError(code: RoomLimits.tooManyRoomsCode, message: policy.limits.tooManyRoomsMessage, loop: loop)
+            }
+            rooms[room] = -1  // below any seq: a new room's snapshot carries 0
             loopContext.rooms.join(room, self)
         }
         if let snapshot = policy.snapshot(room) { deliver(snapshot, loop: loop) }
     }
 
     func leave(_ room: RoomName, loop: EventLoop) {
-        guard let index = rooms.firstIndex(of: room) else {
+        if case .rooms(let policy) = endpoint.kind, let problem = policy.limits.nameProblem(room) {
+            return sendError(code: problem.code, message: problem.message, loop: loop)
+        }
+        guard rooms.removeValue(forKey: room) != nil else {
             return sendError(code: "not_subscribed", message: "Not subscribed to '\(room.value)'.", loop: loop)
         }
-        rooms.remove(at: index)
-        roomSequences.remove(at: index)
         loopContext.rooms.leave(room, self)
         sendEvent(#"{"event":"unsubscribed","room":""# + RoomCommand.quoted(room.value) + #""}"#, loop: loop)
     }

@@ -17,7 +17,14 @@ import Glibc
 /// - Idle connections are pinged every `pingInterval`; after `maxMissedPongs` pings without
 ///   any answer (or any other frame), the socket is closed.
 /// - Output is a queue of shared frames with the slow-subscriber policy of `OutboundQueue`;
-///   a connection over its hard limit is closed with 1013.
+///   a connection over its hard limit is closed with 1013 (if even the close frame does not
+///   fit, the socket is just closed).
+/// - Backpressure: frames the connection makes itself (pongs, echo replies, error replies)
+///   are only made while the queue's footprint is within the soft limit. Past it, the
+///   connection stops reading and decoding (input stays in the kernel, the frames already
+///   read wait in `inbound`) until the queue drains below it, so a client that sends and
+///   never reads cannot grow the queue by more than one reply past the soft limit. A client
+///   that stays backed up is closed by the soft limit's grace period or the missed pongs.
 /// - Draining (shutdown): close 1001, then close TCP once written or at the grace deadline.
 public final class WebSocketConnection: DrainableConnection, RoomMember {
     let socket: UpgradedSocket
@@ -38,15 +45,24 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
     var lastHeard: LoopInstant
     var missedPongs = 0
     var armedDeadline: LoopInstant?
+    /// When a close this server started stops waiting for the peer's answer.
+    var closeDeadline: LoopInstant?
+    /// How long the peer gets to answer a close this server started. 5 s.
+    static let closeAnswerTimeout: Duration = .seconds(5)
     var isCloseSent = false
     /// Close TCP as soon as the queue is written (peer closed, or we failed it).
     var closesAfterFlush = false
     var isClosed = false
+    /// Set while `processInbound` runs (replies it sends must not restart it).
+    var isProcessingInbound = false
+    /// Set when reading or decoding stopped because the output was backed up; cleared when
+    /// a flush brings the queue back within the soft limit, which resumes them.
+    var isReadingPaused = false
     /// Room messages are queued and wait for `flushQueued` (see `LoopRooms`).
     var isFlushPending = false
-    var rooms: [RoomName] = []
-    /// Per room of `rooms`, the highest sequence number queued (`RoomMessage.origin`).
-    var roomSequences: [Int] = []
+    /// The rooms joined, each with the highest sequence number queued for it
+    /// (`RoomMessage.origin`); -1 before any, as a new room's snapshot carries 0.
+    var rooms: [RoomName: Int] = [:]
 
     init(socket: UpgradedSocket, endpoint: WebSocketEndpoint, loopContext: WebSocketLoopContext,
          deflate: PerMessageDeflateParameters?, counters: WebSocketCounters) {
@@ -83,14 +99,30 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
     public func handleEvent(_ events: PollEvents, loop: EventLoop) {
         if events.contains(.error) { return closeSocket(loop: loop) }
         if events.contains(.writable) { flush(loop: loop) }
-        guard !isClosed, socket.transport.shouldRead(on: events) else { return }
+        guard !isClosed else { return }
+        if isOutputBackedUp {
+            // Not reading (backpressure). A peer that hung up will never read the queue.
+            if events.contains(.hangup) { return closeSocket(loop: loop) }
+            // A TLS write may be waiting for input rather than for room in the socket.
+            if !events.contains(.writable) { flush(loop: loop) }
+            return
+        }
+        guard socket.transport.shouldRead(on: events) else { return }
         readAvailable(loop: loop)
+    }
+
+    /// Whether the queue's footprint is past the soft limit: time to stop reading.
+    var isOutputBackedUp: Bool {
+        outbound.footprintBytes > outbound.limits.softBytes
     }
 
     public func deadlineReached(at now: LoopInstant, loop: EventLoop) {
         armedDeadline = nil
         guard !isClosed else { return }
         if isCloseSent {
+            // A timer armed before (the HTTP connection's, before the upgrade, or an earlier
+            // ping's) may fire first: wait for the close's own deadline.
+            if let closeDeadline, now < closeDeadline { return armPingDeadline(loop: loop) }
             // The peer had its chance to answer our close; give up on it.
             return closeSocket(loop: loop)
         }
@@ -115,10 +147,10 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
 
     func queue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool {
         guard !isClosed, !isCloseSent else { return false }
-        if let origin = message.origin, let index = rooms.firstIndex(of: origin.room) {
+        if let origin = message.origin, let last = rooms[origin.room] {
             // Already covered by the snapshot this connection got when it joined.
-            guard origin.sequence > roomSequences[index] else { return false }
-            roomSequences[index] = origin.sequence
+            guard origin.sequence > last else { return false }
+            rooms[origin.room] = origin.sequence
         }
         let frame = message.frame(compressed: acceptsSharedDeflate)
         switch outbound.enqueue(frame, delivery: message.delivery, now: now) {
@@ -135,7 +167,9 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
 
     func armPingDeadline(loop: EventLoop) {
         guard !isClosed else { return }
-        let deadline = isCloseSent ? loop.now.advanced(by: .seconds(5)) : lastHeard.advanced(by: endpoint.limits.pingInterval)
+        let deadline = isCloseSent
+            ? closeDeadline ?? loop.now.advanced(by: Self.closeAnswerTimeout)
+            : lastHeard.advanced(by: endpoint.limits.pingInterval)
         if let armed = armedDeadline, armed <= deadline { return }
         armedDeadline = deadline
         loop.armDeadline(deadline, for: socket.registration)

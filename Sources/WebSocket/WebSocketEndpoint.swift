@@ -50,10 +50,13 @@ public struct RoomPolicy: Sendable {
     /// The message a client receives right after joining `room` (the current state, so a
     /// page opened mid-load starts at the right place), built at join time on the loop.
     public let snapshot: @Sendable (RoomName) -> RoomMessage?
+    /// Rooms per connection and room-name length.
+    public let limits: RoomLimits
 
-    public init(hub: RoomHub, allowsRoom: @escaping @Sendable (RoomName) -> Bool,
+    public init(hub: RoomHub, limits: RoomLimits = RoomLimits(), allowsRoom: @escaping @Sendable (RoomName) -> Bool,
                 snapshot: @escaping @Sendable (RoomName) -> RoomMessage?) {
         self.hub = hub
+        self.limits = limits
         self.allowsRoom = allowsRoom
         self.snapshot = snapshot
     }

@@ -16,7 +16,7 @@ extension WebSocketHandshake {
         case invalidKey
         /// `Sec-WebSocket-Version` missing, repeated or not 13.
         case unsupportedVersion
-        /// `Origin` not on the configured allow-list.
+        /// `Origin` from another site, not on the allow-list (`OriginPolicy`).
         case originNotAllowed
 
         /// The HTTP status to answer with.
@@ -52,7 +52,9 @@ extension WebSocketHandshake {
             case .missingConnectionUpgrade: "missing Connection: upgrade"
             case .invalidKey: "Sec-WebSocket-Key must be base64 of 16 bytes, sent once"
             case .unsupportedVersion: "only WebSocket version 13 is supported"
-            case .originNotAllowed: "origin not allowed"
+            case .originNotAllowed:
+                "this page's origin may not open WebSockets here: only pages of the server's own origin and the origins"
+                    + " listed in the setting websocket.allowed-origins (--websocket-allowed-origins) may"
             }
         }
 

@@ -9,9 +9,8 @@ public import HTTPServer
 /// - `Sec-WebSocket-Version: 13`, once, else 426 with `Sec-WebSocket-Version: 13`
 ///   (RFC 6455 §4.2.2), so an older or newer client learns what to speak;
 /// - one `Sec-WebSocket-Key` that is base64 of 16 bytes, else 400;
-/// - when an allow-list is configured, an `Origin` on it, else 403. A request without
-///   `Origin` is not from a browser, and the allow-list exists to stop other sites' pages
-///   (cross-site WebSocket hijacking), so it passes.
+/// - no `Origin`, the server's own origin, or one `OriginPolicy` admits, else 403 (a
+///   request without `Origin` is not from a browser; see `OriginPolicy`).
 /// Extensions never fail a handshake: an unusable `Sec-WebSocket-Extensions` just means no
 /// extension is agreed.
 public enum WebSocketHandshake {
@@ -55,12 +54,12 @@ public enum WebSocketHandshake {
 
     /// Checks `head` (parsed from `buffer`) as a WebSocket upgrade request.
     /// - Parameters:
-    ///   - allowedOrigins: the `Origin` values accepted (compared ASCII case-insensitively),
-    ///     or nil to accept any.
+    ///   - origins: which `Origin` values pass besides none and the server's own.
     ///   - deflate: the permessage-deflate settings, or nil never to negotiate it.
     public static func validate(
         head: HTTPRequestHead, buffer: UnsafeRawBufferPointer,
-        allowedOrigins: [String]? = nil, deflate: PerMessageDeflateConfiguration? = PerMessageDeflateConfiguration()
+        origins: OriginPolicy = .sameOriginOnly,
+        deflate: PerMessageDeflateConfiguration? = PerMessageDeflateConfiguration()
     ) -> Result<Accepted, Rejection> {
         let fields = HeaderFieldReader(head: head, buffer: buffer)
         guard head.method == .get else { return .failure(.methodNotGet) }
@@ -72,9 +71,8 @@ public enum WebSocketHandshake {
         let keys = fields.values(named: "sec-websocket-key")
         // RFC 6455 §4.1: the key is a base64-encoded 16-byte nonce; §11.3.1: sent once.
         guard keys.count == 1, let nonce = Base64.decode(keys[0]), nonce.count == 16 else { return .failure(.invalidKey) }
-        if let allowedOrigins, let origin = fields.values(named: "origin").first {
-            let isAllowed = allowedOrigins.contains { HeaderFieldReader.equalsIgnoringCase(origin, $0) }
-            guard isAllowed else { return .failure(.originNotAllowed) }
+        guard origins.allows(origins: fields.values(named: "origin"), hosts: fields.values(named: "host")) else {
+            return .failure(.originNotAllowed)
         }
         var accepted = Accepted(acceptValue: acceptValue(forKey: Array(keys[0])))
         if let deflate {
@@ -93,7 +91,7 @@ public enum WebSocketHandshake {
 extension WebSocketHandshake {
     /// Checks a request already copied out of the read buffer (what upgrade routes get).
     public static func validate(
-        request: HTTPRequest, allowedOrigins: [String]? = nil,
+        request: HTTPRequest, origins: OriginPolicy = .sameOriginOnly,
         deflate: PerMessageDeflateConfiguration? = PerMessageDeflateConfiguration()
     ) -> Result<Accepted, Rejection> {
         var buffer: [UInt8] = []
@@ -108,7 +106,7 @@ extension WebSocketHandshake {
             return HTTPHeaderField(name: nameStart..<valueStart, value: valueStart..<buffer.count)
         }
         return buffer.withUnsafeBytes { bytes in
-            validate(head: head, buffer: bytes, allowedOrigins: allowedOrigins, deflate: deflate)
+            validate(head: head, buffer: bytes, origins: origins, deflate: deflate)
         }
     }
 }

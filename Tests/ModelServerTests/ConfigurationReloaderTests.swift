@@ -202,8 +202,11 @@ struct ConfigurationReloaderTests {
         try await withReloadHarness(repository) { harness in
             // A short read timeout: `isClosedByPeer` reads until EOF or the timeout.
             let before = try TCPClient(port: harness.port, timeout: .seconds(1))
-            try before.send(Self.upgrade(origin: "https://other.example"))
+            try before.send(Self.upgrade(origin: "http://t"))  // same-origin: `Host: t`
             #expect(before.readResponse()?.status == 101)
+            let otherBefore = try TCPClient(port: harness.port, timeout: .seconds(20))
+            try otherBefore.send(Self.upgrade(origin: "https://other.example"))
+            #expect(otherBefore.readResponse()?.status == 403)
 
             try harness.writeConfiguration("websocket:\n  allowed-origins: https://good.example\n  ping-interval: 5\n")
             #expect(await harness.reloader.reload() == .applied(ReloadSummary(

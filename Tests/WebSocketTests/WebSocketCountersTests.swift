@@ -58,4 +58,29 @@ struct WebSocketCountersTests {
         #expect(try harness.drain().isClosed)
         #expect(harness.hub.counters.openConnections == 0)
     }
+
+    @Test("event-stream slots: taken up to the limit, refused past it, given back on close")
+    func eventStreamSlots() {
+        let counters = WebSocketCounters()
+        #expect(counters.tryOpenEventStream(limit: 2))
+        #expect(counters.tryOpenEventStream(limit: 2))
+        #expect(!counters.tryOpenEventStream(limit: 2))
+        #expect(counters.openEventStreams == 2)
+        counters.eventStreamClosed()
+        #expect(counters.tryOpenEventStream(limit: 2))
+        #expect(!counters.tryOpenEventStream(limit: 2))
+    }
+
+    @Test("threads racing for event-stream slots never take more than the limit together")
+    func eventStreamSlotsUnderContention() async {
+        let counters = WebSocketCounters()
+        let taken = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 {
+                group.addTask { (0..<1000).reduce(0) { sum, _ in sum + (counters.tryOpenEventStream(limit: 100) ? 1 : 0) } }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(taken == 100)
+        #expect(counters.openEventStreams == 100)
+    }
 }

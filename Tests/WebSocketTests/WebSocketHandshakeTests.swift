@@ -3,8 +3,10 @@ import Testing
 @testable import WebSocket
 
 /// Parses `lines` (joined with CRLF, blank line added) and validates them as an upgrade.
+/// Any origin passes unless `origins` says otherwise: the RFC's sample request is
+/// cross-origin (`Origin: http://example.com`, `Host: server.example.com`).
 func handshake(
-    _ lines: [String], allowedOrigins: [String]? = nil,
+    _ lines: [String], origins: OriginPolicy = .anyOrigin,
     deflate: PerMessageDeflateConfiguration? = PerMessageDeflateConfiguration()
 ) -> Result<WebSocketHandshake.Accepted, WebSocketHandshake.Rejection> {
     let bytes = Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
@@ -12,7 +14,7 @@ func handshake(
     return bytes.withUnsafeBytes { buffer in
         guard case .complete = try? parser.parse(buffer) else { fatalError("test request did not parse") }
         return WebSocketHandshake.validate(
-            head: parser.head, buffer: buffer, allowedOrigins: allowedOrigins, deflate: deflate)
+            head: parser.head, buffer: buffer, origins: origins, deflate: deflate)
     }
 }
 
@@ -96,10 +98,17 @@ struct WebSocketHandshakeTests {
 
     @Test("an Origin outside the allow-list is refused with 403; listed or absent origins pass")
     func originAllowList() {
-        #expect(handshake(Self.rfcRequest, allowedOrigins: ["https://other.example"]) == .failure(.originNotAllowed))
+        let other = OriginPolicy(allowedOrigins: ["https://other.example"])
+        #expect(handshake(Self.rfcRequest, origins: other) == .failure(.originNotAllowed))
+        #expect(handshake(Self.rfcRequest, origins: .sameOriginOnly) == .failure(.originNotAllowed))
         #expect(WebSocketHandshake.Rejection.originNotAllowed.response.status.code == 403)
-        #expect((try? handshake(Self.rfcRequest, allowedOrigins: ["HTTP://EXAMPLE.COM"]).get()) != nil)
-        #expect((try? handshake(Self.replacing("Origin", with: nil), allowedOrigins: ["https://other.example"]).get()) != nil)
+        #expect((try? handshake(Self.rfcRequest, origins: OriginPolicy(allowedOrigins: ["HTTP://EXAMPLE.COM"])).get()) != nil)
+        #expect((try? handshake(Self.replacing("Origin", with: nil), origins: other).get()) != nil)
+        #expect((try? handshake(Self.replacing("Origin", with: nil), origins: .sameOriginOnly).get()) != nil)
+        let sameOrigin = Self.replacing("Origin", with: "Origin: http://Server.Example.com")
+        #expect((try? handshake(sameOrigin, origins: .sameOriginOnly).get()) != nil)
+        #expect(handshake(Self.rfcRequest + ["Origin: http://server.example.com"], origins: .sameOriginOnly)
+                == .failure(.originNotAllowed))
     }
 
     @Test("SHA-1 matches the RFC 3174 test vectors")

@@ -82,11 +82,24 @@ STALE_REPLAY_JS = """if (location.hash === '#stale-replay') {
 }"""
 
 
+# With `#refused-socket` in the URL: the page's WebSocket asks for a room name longer than
+# the server accepts (256 bytes), so the server refuses the upgrade with 400 `invalid_room`.
+# (A page of the server's own origin is no longer refusable by `Origin`: same-origin always
+# passes.)
+REFUSED_SOCKET_JS = """if (location.hash === '#refused-socket') {
+  const RealWebSocket = window.WebSocket;
+  window.WebSocket = class extends RealWebSocket {
+    constructor(url, protocols) { super(url.replace('room=models', 'room=' + 'x'.repeat(257)), protocols); }
+  };
+}"""
+
+
 @pytest.fixture(scope="module")
 def browser():
     page = Browser.launch()
     page.add_script_on_new_document(RECORD_JS)
     page.add_script_on_new_document(STALE_REPLAY_JS)
+    page.add_script_on_new_document(REFUSED_SOCKET_JS)
     yield page
     page.close()
 
@@ -229,10 +242,9 @@ def test_reload_mid_load_starts_at_the_current_value(start_modeld, repository, b
 
 
 def test_progress_is_polled_when_the_websocket_is_refused(start_modeld, repository, browser):
-    # The upgrade of a page served from 127.0.0.1 is refused with 403 (Origin not allowed).
-    server = serve(start_modeld, repository, "--websocket-allowed-origins", "http://example.invalid",
-                   rate=10_000_000)
-    browser.navigate(server.url("/"))
+    # The page's upgrade is refused by the server (400 invalid_room: see REFUSED_SOCKET_JS).
+    server = serve(start_modeld, repository, rate=10_000_000)
+    browser.navigate(server.url("/#refused-socket"))
     samples = sample_until(browser, lambda card: card["state"] == "ready")
     loading_values = {s["value"] for s in samples if s["state"] == "loading"}
     assert len(loading_values) >= 3, f"polling showed too little progress: {sorted(loading_values)}"
