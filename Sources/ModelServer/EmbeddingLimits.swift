@@ -12,21 +12,24 @@ public struct EmbeddingLimits: Sendable, Equatable {
     public var maxInputs: Int = 2048
     /// Most tokens in one request, counted after each text is truncated to the model's
     /// longest sequence, special tokens included — what `usage.prompt_tokens` reports
-    /// (`embeddings.max-tokens-per-request`). Default 300,000, OpenAI's per-request limit, so
-    /// clients that batch for OpenAI fit. Past it: `413` with code `too_many_tokens`.
-    /// Counting stops at the limit, so a refused request costs at most this much tokenizing.
-    public var maxTokensPerRequest: Int = 300_000
+    /// (`embeddings.max-tokens-per-request`). Default 65,536: 256 texts of 256 tokens, or
+    /// 2048 texts of 32. It bounds how long one request holds its model's queue: passes of
+    /// all-MiniLM-L6-v2 run at roughly 700–1,500 tokens per second of long texts on a busy
+    /// 2-core machine, so 65,536 tokens is about a minute there, while OpenAI's 300,000
+    /// would be five. Past it: `413` with code `too_many_tokens`, before anything is queued;
+    /// counting stops at the limit, so a refused request costs at most this much tokenizing.
+    public var maxTokensPerRequest: Int = 65_536
     /// Largest forward pass, in padded tokens: texts in the pass × its longest text
     /// (`embeddings.max-batch-tokens`). Default 8192, 32 texts of 256 tokens (the default
     /// batch of MiniLM-sized inputs); with all-MiniLM-L6-v2 a pass of 8192 tokens needs about
     /// 126 MB of scratch. A single text longer than this still runs, alone.
     public var maxBatchTokens: Int = 8192
     /// Most tokens admitted to one model and not yet answered, queued or running
-    /// (`embeddings.max-queued-tokens`). Default 1,048,576. Past it: `503` with code
+    /// (`embeddings.max-queued-tokens`). Default 131,072, two maximal requests. Past it: `503` with code
     /// `overloaded` and `Retry-After` (an estimate of the seconds the queue needs to drain,
     /// at least 1). A request is always admitted to a model with nothing queued, so any
     /// request within `maxTokensPerRequest` can run.
-    public var maxQueuedTokens: Int = 1 << 20
+    public var maxQueuedTokens: Int = 131_072
 
     public init() {}
 }

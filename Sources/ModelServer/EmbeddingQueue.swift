@@ -7,7 +7,7 @@ struct EmbeddingBatchSettings: Sendable, Equatable {
     var maxBatchTexts: Int
     /// Largest forward pass in padded tokens (texts × longest text). Default 8192.
     var maxBatchTokens: Int
-    /// Most tokens admitted and not yet answered. Default 1,048,576.
+    /// Most tokens admitted and not yet answered. Default 131,072.
     var maxQueuedTokens: Int
     /// How long the first queued request waits for others before a pass runs. Default 2 ms.
     var maxWait: Duration
