@@ -82,6 +82,7 @@ def main() -> int:
     parser.add_argument("--model", default="nope")
     parser.add_argument("--repository", default=None)
     args = parser.parse_args()
+    args.bin = os.path.abspath(args.bin)
     work = pathlib.Path(tempfile.mkdtemp(prefix="modeld-loop-stall-"))
     repository = args.repository or str(work / "empty-repo")
     os.makedirs(repository, exist_ok=True)
