@@ -57,9 +57,21 @@ public protocol EmbeddingModel: LoadedModel {
     var dimension: Int { get }
     /// Longest input in tokens; longer inputs are truncated.
     var maxSequenceLength: Int { get }
+    /// Bytes one forward pass allocates per token of its padded batch (rows × longest row),
+    /// scratch and token arrays included: what a pass of `n` padded tokens costs on top of the
+    /// weights is about `n × scratchBytesPerToken`. Lets a server bound and count the memory
+    /// of its passes before it runs them.
+    var scratchBytesPerToken: Int { get }
     /// Embeds `texts` (one vector each, in order). Blocking and CPU-heavy: call it off the
     /// event loops.
     func embed(_ texts: [String]) throws(ModelRuntimeError) -> EmbeddingBatch
+    /// The token ids `embed` would feed the encoder for `text`: special tokens included,
+    /// truncated to `maxSequenceLength`. Its count is what the text costs and what `usage`
+    /// reports, so a server can bound a request's tokens before it queues the request.
+    func tokenize(_ text: String) throws(ModelRuntimeError) -> [Int32]
+    /// Embeds rows from `tokenize(_:)` as one forward pass (one vector per row, in order);
+    /// `embed(tokenized: texts.map(tokenize))` equals `embed(texts)`. Blocking and CPU-heavy.
+    func embed(tokenized rows: [[Int32]]) throws(ModelRuntimeError) -> EmbeddingBatch
 }
 
 /// The result of one embedding call.

@@ -57,6 +57,10 @@ public struct Configuration: Sendable, Equatable {
     /// How long a request may wait for others to join its batch
     /// (`embeddings.max-batch-wait`). Default 2 ms.
     public var embeddingMaxBatchWait: Duration
+    /// What one embeddings client can make a model do (`embeddings.max-inputs`,
+    /// `embeddings.max-tokens-per-request`, `embeddings.max-batch-tokens`,
+    /// `embeddings.max-queued-tokens`). Defaults as in `EmbeddingLimits`.
+    public var embeddingLimits: EmbeddingLimits
     /// Serve `GET /ws/echo` for conformance suites (`enable-echo`). Default false.
     public var enableEcho: Bool
     /// How often idle WebSocket connections are pinged (`websocket.ping-interval`). Default 30 s.
@@ -113,6 +117,7 @@ public struct Configuration: Sendable, Equatable {
         adminTokenFile = nil
         embeddingMaxBatchSize = 1
         embeddingMaxBatchWait = .zero
+        embeddingLimits = EmbeddingLimits()
         enableEcho = false
         webSocketPingInterval = .zero
         outboundLimits = OutboundLimits()

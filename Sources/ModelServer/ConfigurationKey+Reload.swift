@@ -20,6 +20,8 @@ extension ConfigurationKey {
         "shutdown-timeout", "not-ready-status", "log.level", "model-repository", "load-at-startup",
         "max-concurrent-loads", "max-read-bytes-per-second", "memory-budget", "load-stall-timeout",
         "load-retries", "admin-token-file", "embeddings.max-batch-size", "embeddings.max-batch-wait",
+        "embeddings.max-inputs", "embeddings.max-tokens-per-request", "embeddings.max-batch-tokens",
+        "embeddings.max-queued-tokens",
         "websocket.ping-interval", "websocket.outbound-soft-bytes", "websocket.outbound-hard-bytes",
         "websocket.allowed-origins", "tls.certificate-file", "tls.key-file",
         "websocket.max-rooms-per-connection", "sse.max-subscribers",

@@ -9,33 +9,48 @@ import ModelRuntime
 /// "base64"}`. Answer: `{"object":"list","data":[{"object":"embedding","index":i,
 /// "embedding":[...]}],"model":"id","usage":{"prompt_tokens":n,"total_tokens":n}}`; with
 /// `base64`, each embedding is the base64 of its little-endian float32 bytes, as OpenAI's
-/// clients expect. At most `maxInputs` texts per request (OpenAI's limit, 2048).
+/// clients expect.
+///
+/// Limits (`EmbeddingLimits`), each checked before the work it guards: more than
+/// `maxInputs` texts is `413 too_many_inputs`, more than `maxTokensPerRequest` tokens
+/// `413 too_many_tokens`, a full model queue `503 overloaded` with `Retry-After`. Bodies
+/// over `EmbeddingService.inlineBodyBytes` are parsed and tokenized off the event loop.
 struct EmbeddingRoutes: Sendable {
     let service: EmbeddingService
-    static let maxInputs = 2048
 
     func register(in router: inout HTTPRouter) {
         let service = service
         router.add(.post, "/v1/embeddings", .asynchronous { request, responder in
-            let parsed: EmbeddingRequest
-            switch EmbeddingRequest.parse(request.body) {
-            case .success(let value): parsed = value
-            case .failure(let problem):
-                return responder.respond(.error(problem.status, code: problem.code, message: problem.message))
-            }
-            switch service.lookup(parsed.model) {
-            case .unavailable(let status, let code, let message, let modelStatus, let retryAfter):
-                responder.respond(Self.unavailable(status, code: code, message: message, model: modelStatus, retryAfter: retryAfter))
-            case .ready(let batcher, _):
-                batcher.submit(parsed.inputs) { result in
+            service.handle(request) { request in
+                let parsed: EmbeddingRequest
+                switch EmbeddingRequest.parse(request.body, maxInputs: service.limits.maxInputs) {
+                case .success(let value): parsed = value
+                case .failure(let problem):
+                    return responder.respond(.error(problem.status, code: problem.code, message: problem.message))
+                }
+                service.embed(parsed.inputs, model: parsed.model) { result in
                     switch result {
                     case .success(let batch): responder.respond(.json(.ok, Self.encode(batch, request: parsed)))
-                    case .failure(let error):
-                        responder.respond(.error(.internalServerError, code: error.code, message: error.message))
+                    case .failure(let failure): responder.respond(Self.response(for: failure))
                     }
                 }
             }
         })
+    }
+
+    /// The answer to a request that got no vectors.
+    static func response(for failure: EmbeddingFailure) -> HTTPResponse {
+        switch failure {
+        case .unavailable(let status, let code, let message, let modelStatus, let retryAfter):
+            unavailable(status, code: code, message: message, model: modelStatus, retryAfter: retryAfter)
+        case .tooManyTokens:
+            .error(.contentTooLarge, code: "too_many_tokens", message: failure.limitMessage)
+        case .overloaded(let seconds):
+            .error(.serviceUnavailable, code: "overloaded", message: failure.limitMessage,
+                   headers: [("Retry-After", String(seconds))])
+        case .runtime(let error):
+            .error(.internalServerError, code: error.code, message: error.message)
+        }
     }
 
     /// The error body, plus the model's progress fields when there is a model.
@@ -81,46 +96,5 @@ struct EmbeddingRoutes: Sendable {
         json.endObject()
         json.endObject()
         return json.bytes
-    }
-}
-
-/// A parsed `/v1/embeddings` request.
-struct EmbeddingRequest: Sendable {
-    var inputs: [String]
-    var model: String
-    var base64: Bool
-
-    struct Problem: Error {
-        var status: HTTPStatus
-        var code: String
-        var message: String
-        static func invalid(_ message: String) -> Problem { Problem(status: .badRequest, code: "invalid_request", message: message) }
-    }
-
-    static func parse(_ body: [UInt8]) -> Result<EmbeddingRequest, Problem> {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
-            return .failure(.invalid("The body must be a JSON object."))
-        }
-        guard let model = object["model"] as? String, !model.isEmpty else {
-            return .failure(.invalid("'model' must name a model."))
-        }
-        let inputs: [String]
-        if let text = object["input"] as? String {
-            inputs = [text]
-        } else if let texts = object["input"] as? [Any], texts.allSatisfy({ $0 is String }) {
-            inputs = texts.compactMap { $0 as? String }
-        } else {
-            return .failure(.invalid("'input' must be a string or an array of strings."))
-        }
-        guard !inputs.isEmpty else { return .failure(.invalid("'input' must not be empty.")) }
-        guard inputs.count <= EmbeddingRoutes.maxInputs else {
-            return .failure(Problem(status: .contentTooLarge, code: "too_many_inputs",
-                                    message: "At most \(EmbeddingRoutes.maxInputs) inputs per request."))
-        }
-        let format = object["encoding_format"] as? String ?? "float"
-        guard format == "float" || format == "base64" else {
-            return .failure(.invalid("'encoding_format' must be 'float' or 'base64'."))
-        }
-        return .success(EmbeddingRequest(inputs: inputs, model: model, base64: format == "base64"))
     }
 }

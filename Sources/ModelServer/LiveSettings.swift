@@ -3,7 +3,7 @@
 /// - `readiness`: `not-ready-status`;
 /// - `authorization`: the admin token (`admin-token-file`, re-read on every reload);
 /// - `roomRoutes`: `websocket.*`, for connections opened afterwards;
-/// - `embeddings`: `embeddings.max-batch-size` and `embeddings.max-batch-wait`.
+/// - `embeddings`: every `embeddings.*` key (batching and the limits of `EmbeddingLimits`).
 ///
 /// Open connections are never touched: a keep-alive connection's next request simply sees
 /// the new values.

@@ -60,6 +60,9 @@ public enum ModelServerApp {
                                              host: host, live: live, logLevel: logLevel, logger: logger)
         reloader.onAccepted("tls") { _, new in try reloadTLS(tls, with: new, logger: logger) }
         await host.registerModels()
+        // Queue the start-up loads before the listeners open, so no request ever sees a model
+        // that is about to load as `unloaded` (it gets 425 and the load's progress instead).
+        await host.startLoads()
         let server = Server(router: router, limits: configuration.http, eventLoops: configuration.eventLoops, tls: tls,
                             observer: metrics.makeHTTPObserver(for: router, loops: configuration.eventLoops))
         // Sockets passed by systemd replace the `listen` setting (socket activation).
@@ -77,7 +80,6 @@ public enum ModelServerApp {
             logger.info("listening", metadata: metadata)
         }
         systemd.listenersOpened(loader: host.loader, loops: server.loopHandles)
-        await host.startLoads()
         let signal = await serveSignals(watcher.signals, reloader: reloader, notifier: systemd.notifier, logger: logger)
         systemd.shutdownStarted()
         let shutdownTimeout = reloader.configuration.shutdownTimeout

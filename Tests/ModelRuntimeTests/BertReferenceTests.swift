@@ -43,6 +43,21 @@ struct BertReferenceTests {
         }
     }
 
+    @Test("tokenize gives the reference ids, and the rows embedded in two passes match the reference")
+    func tokenizedRowsInSeveralPassesMatchReference() throws {
+        let rows = try fixture.cases.map { try model.tokenize($0.text) }
+        #expect(rows == fixture.cases.map(\.ids))
+        let half = rows.count / 2
+        let vectors = try model.embed(tokenized: Array(rows[..<half])).vectors + model.embed(tokenized: Array(rows[half...])).vectors
+        #expect(vectors.count == fixture.cases.count)
+        for (vector, reference) in zip(vectors, fixture.cases) {
+            let similarity = BertReferenceFixture.cosine(vector, reference.embedding)
+            #expect(similarity >= 0.9999, "\(reference.text.prefix(40)): cosine \(similarity)")
+        }
+        // hidden 384, intermediate 1536: 6 × 384 + 1536 floats of scratch, 3 Int32 ids and an Int index.
+        #expect(model.scratchBytesPerToken == (6 * 384 + 1536) * 4 + 3 * 4 + 8)
+    }
+
     @Test("a token id past the vocabulary is refused with invalid_input")
     func outOfVocabularyIdIsRefused() {
         let batch = TokenBatch(unpadded: [[101, 40_000, 102]])

@@ -29,10 +29,28 @@ public struct BertEmbeddingModel: EmbeddingModel {
         encoder.configuration.maxSequenceLength
     }
 
+    /// The forward pass's scratch per packed token (`BertEncoder.scratchBytesPerToken`) plus
+    /// the padded token batch's three id arrays and its layout index.
+    public var scratchBytesPerToken: Int {
+        encoder.scratchBytesPerToken + 3 * MemoryLayout<Int32>.stride + MemoryLayout<Int>.stride
+    }
+
     /// Tokenizes `texts` (truncating to `maxSequenceLength`) and embeds them as one batch.
     public func embed(_ texts: [String]) throws(ModelRuntimeError) -> EmbeddingBatch {
         guard let tokenizer else { throw .tokenizerUnavailable }
         return try embed(tokenBatch: tokenizer.encodeBatch(texts, maxLength: maxSequenceLength))
+    }
+
+    /// `[CLS]`, the text's ids, `[SEP]`, at most `maxSequenceLength` ids in all.
+    public func tokenize(_ text: String) throws(ModelRuntimeError) -> [Int32] {
+        guard let tokenizer else { throw .tokenizerUnavailable }
+        return tokenizer.encode(text, maxLength: maxSequenceLength)
+    }
+
+    /// Pads `rows` with `[PAD]` to the longest one and embeds them as one batch.
+    public func embed(tokenized rows: [[Int32]]) throws(ModelRuntimeError) -> EmbeddingBatch {
+        guard let tokenizer else { throw .tokenizerUnavailable }
+        return try embed(tokenBatch: TokenBatch(unpadded: rows, paddingID: tokenizer.paddingID))
     }
 
     /// Embeds an already tokenized batch: the seam between tokenizer and encoder.

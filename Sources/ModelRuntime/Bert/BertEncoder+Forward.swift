@@ -20,6 +20,12 @@ extension BertEncoder {
         }
     }
 
+    /// Bytes of `Scratch` per packed token: the hidden state, fused Q/K/V, attention context,
+    /// projection and feed-forward inner activations, all f32.
+    var scratchBytesPerToken: Int {
+        (6 * configuration.hiddenSize + configuration.intermediateSize) * MemoryLayout<Float>.stride
+    }
+
     /// Embeds every sequence of `batch` (ids already checked against the vocabulary) and
     /// returns `batchSize × hiddenSize` floats, one pooled vector per sequence.
     func embed(_ batch: TokenBatch) -> [Float] {
