@@ -55,7 +55,8 @@ public enum ModelServerApp {
         let (router, live) = makeRoutes(host: host, configuration: configuration, authorization: authorization, rooms: rooms,
                                         metrics: metrics)
         let reclaimer = MemoryReclaimer()
-        reclaimer.start(loader: host.loader, release: { _ in })
+        let embeddings = live.embeddings
+        reclaimer.start(loader: host.loader, release: { id in embeddings.release(modelID: id) })
         let reloader = ConfigurationReloader(configuration: configuration, load: reloadConfiguration ?? { configuration },
                                              host: host, live: live, logLevel: logLevel, logger: logger)
         reloader.onAccepted("tls") { _, new in try reloadTLS(tls, with: new, logger: logger) }
@@ -108,6 +109,7 @@ public enum ModelServerApp {
         ModelRoutes(host: host, readiness: readiness, authorization: authorization).register(in: &router)
         TritonRoutes(host: host, readiness: readiness, authorization: authorization).register(in: &router)
         let embeddings = EmbeddingService(loader: host.loader, readiness: readiness, configuration: configuration)
+        host.countInferenceScratch { embeddings.inferenceScratchBytes }
         EmbeddingRoutes(service: embeddings).register(in: &router)
         InferRoutes(service: embeddings).register(in: &router)
         let roomRoutes = RoomRoutes(rooms: rooms, configuration: configuration, authorization: authorization)

@@ -295,6 +295,8 @@ def test_event_streams_past_the_cap_get_503_and_the_open_ones_keep_streaming(sta
     error = error_of(refused.body())
     assert error["code"] == "too_many_subscribers" and "sse.max-subscribers" in error["message"], error
     refused.sock.close()
+    with urllib.request.urlopen(f"http://{server.host}:{server.port}/metrics", timeout=10) as response:
+        assert "\nmodeld_sse_streams 3" in response.read().decode(), "the gauge does not show the 3 open streams"
     assert publish(server, "model:minilm", {"n": 1}) == (200, {"recipients": 3})
     for stream in streams:
         stream.data_until(b'data: {"n": 1}')

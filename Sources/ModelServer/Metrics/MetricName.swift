@@ -24,6 +24,8 @@ enum MetricName: String, CaseIterable, Sendable {
     case httpRequestDuration = "modeld_http_request_duration_seconds"
     /// Gauge: WebSocket connections open now.
     case webSocketConnections = "modeld_websocket_connections"
+    /// Gauge: Server-Sent Events streams open now (capped by `sse.max-subscribers`).
+    case eventStreams = "modeld_sse_streams"
     /// Counter: WebSocket frames written to clients.
     case webSocketMessagesSent = "modeld_websocket_messages_sent_total"
     /// Counter: progress events superseded by a newer one for a slow subscriber.
@@ -43,6 +45,7 @@ enum MetricName: String, CaseIterable, Sendable {
         case .httpRequests: "HTTP responses sent, by route pattern, method and status."
         case .httpRequestDuration: "Seconds from a request's first byte to its response being queued."
         case .webSocketConnections: "WebSocket connections open now."
+        case .eventStreams: "Server-Sent Events streams open now."
         case .webSocketMessagesSent: "WebSocket frames written to clients."
         case .webSocketProgressCoalesced: "Progress events replaced by a newer one before reaching a slow subscriber."
         case .webSocketSlowClosed: "WebSocket subscribers closed with 1013 for falling too far behind."
