@@ -36,7 +36,7 @@ extension HTTPConnection {
                 Result { () throws(HTTPParseError) in try parser.parse(UnsafeRawBufferPointer(rebasing: bytes[requestStart...])) }
             }.get()
             guard case .complete(let consumed) = result else { return false }
-            try beginBody(parser.head, headBytes: consumed)
+            try beginBody(parser.head, headBytes: consumed, loop: loop)
         }
         if let decoder = bodyDecoder, !decoder.isComplete {
             var decoder = decoder
@@ -53,13 +53,18 @@ extension HTTPConnection {
         return true
     }
 
-    private func beginBody(_ parsed: HTTPRequestHead, headBytes: Int) throws(HTTPParseError) {
+    private func beginBody(_ parsed: HTTPRequestHead, headBytes: Int, loop: EventLoop) throws(HTTPParseError) {
         head = parsed
-        machine.headReceived()
         bodyCursor = requestStart + headBytes
         let framing: HTTPBodyDecoder.Framing =
             parsed.isChunked ? .chunked : (parsed.contentLength.map { $0 > 0 ? .contentLength($0) : .none } ?? .none)
         bodyDecoder = framing == .none ? nil : try HTTPBodyDecoder(framing: framing, maxBodyBytes: context.limits.maxBodyBytes)
+        if bodyDecoder != nil {
+            // The body-read clock starts now. A request without a body is dispatched at
+            // once, so the keep-alive probe path reads no clock here.
+            machine.headReceived(at: loop.now)
+            armDeadlineIfNeeded(loop: loop)
+        }
         // RFC 9110 §10.1.1: answer 100 Continue only if the body has not started arriving.
         if parsed.expectsContinue && parsed.version == .http1_1 && bodyDecoder != nil && bodyCursor == inbound.count {
             outbound.append(contentsOf: HTTPResponseEncoder.continueResponse)

@@ -29,5 +29,8 @@ func testRouter() -> HTTPRouter {
             responder.respond(.json(.ok, Array("{\"n\":\"\(n)\"}".utf8)))
         }.join()
     })
+    // A response far over the output high-water mark and any socket buffer.
+    let big = HTTPResponse(status: .ok, contentType: "application/octet-stream", body: [UInt8](repeating: 0x61, count: 8 << 20))
+    router.add(.get, "/huge", .immediate { _ in big })
     return router
 }
