@@ -63,10 +63,19 @@ final class HTTPConnection: DrainableConnection {
     /// Unparsed input kept while no request can be processed; past it, reading stops.
     /// 64 KiB, one scratch read: enough to hold the next few hundred pipelined small
     /// requests so the pipeline continues without a wait when the response goes out, and
-    /// independent of `maxBodyBytes`, so a flood costs at most this plus one read (128 KiB)
-    /// per connection however large bodies may be. A request bigger than this is read on
-    /// as soon as the connection can process it, under the usual head and body limits.
+    /// independent of `maxBodyBytes`. A request bigger than this is read on as soon as the
+    /// connection can process it, under the usual head and body limits.
+    ///
+    /// The bound it gives: input read while requests could still be processed is one
+    /// event's budget (`readsPerEvent` scratch reads) before processing; once processing is
+    /// blocked, at most one more read lands past this mark. A client that pipelines forever
+    /// without reading thus holds at most 256 KiB of unparsed input (with the 64 KiB
+    /// scratch), plus the output the high-water mark allows.
     static let inboundHighWaterBytes = 64 * 1024
+
+    /// Reads per readiness event before the input is processed (so one client cannot hog
+    /// the loop).
+    static let readsPerEvent = 4
 
     init(context: HTTPLoopContext, registration: Registration, transport: ConnectionTransport, now: LoopInstant) {
         self.context = context
@@ -116,7 +125,7 @@ final class HTTPConnection: DrainableConnection {
     /// requests.
     func readAvailable(loop: EventLoop) {
         var reads = 0
-        while !isClosed && reads < 4 && !isReadPaused {
+        while !isClosed && reads < Self.readsPerEvent && !isReadPaused {
             let result: IOResult
             do {
                 result = try transport.read(registration.fd, into: context.scratch)

@@ -20,7 +20,16 @@ final class ConnectionHarness {
         context.adopt(pair.server, loop: loop)
     }
 
-    deinit { close(pair.client) }
+    private var isClientOpen = true
+
+    deinit { closeClient() }
+
+    /// Closes the test's end with unread data in it, which the peer sees as a hang-up.
+    func closeClient() {
+        guard isClientOpen else { return }
+        isClientOpen = false
+        close(pair.client)
+    }
 
     func send(_ text: String) throws {
         try RawSocket.write(pair.client, text)
