@@ -155,10 +155,13 @@ extension HTTPConnection {
         inbound.withUnsafeBytes { all in
             let bytes = UnsafeRawBufferPointer(rebasing: all[requestStart...])
             func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
-            var request = HTTPRequest(method: head.method, path: text(head.path), query: head.query.map(text),
+            // An absolute-form target may have an empty path (`http://host`): that is `/`.
+            var request = HTTPRequest(method: head.method, path: head.path.isEmpty ? "/" : text(head.path),
+                                      query: head.query.map(text),
                                       headers: head.fields.map { (text($0.name), text($0.value)) },
                                       body: body, pathParameters: parameters)
             request.version = head.version
+            request.targetAuthority = head.authority.map(text)
             return request
         }
     }
