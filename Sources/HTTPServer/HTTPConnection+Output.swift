@@ -15,7 +15,8 @@ extension HTTPConnection {
         context.refreshDate()
         HTTPResponseEncoder.writeHead(status: response.status, version: pendingRequestVersion, contentType: response.contentType,
                                       contentLength: response.body.count, keepAlive: keepAlive,
-                                      extraHeaders: response.headers, date: context.dateCache, into: &outbound)
+                                      extraHeaders: response.headers, overTLS: transport.isEncrypted,
+                                      date: context.dateCache, into: &outbound)
         if !pendingRequestIsHead { outbound.append(contentsOf: response.body) }
         if keepAlive { armDeadlineIfNeeded(loop: loop) }
         observeResponse(statusCode: response.status.code, at: now, loop: loop)

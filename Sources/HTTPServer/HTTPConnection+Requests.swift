@@ -114,7 +114,7 @@ extension HTTPConnection {
     private func handOver(_ acceptance: HTTPUpgradeAcceptance, loop: EventLoop) {
         // Reported before the write, so the observer has heard of it when the client has.
         observeResponse(statusCode: HTTPStatus.switchingProtocols.code, at: loop.now, loop: loop)
-        outbound.append(contentsOf: acceptance.responseHead)
+        appendUpgradeHead(acceptance.responseHead)
         writeOutbound()
         let context = context
         let socket = UpgradedSocket(
@@ -127,6 +127,19 @@ extension HTTPConnection {
         inbound = []
         outbound = []
         loop.replaceHandler(of: registration, with: acceptance.makeHandler(socket))
+    }
+
+    /// Queues the `101` head; over TLS with `Strict-Transport-Security` before its blank line,
+    /// as on every other response.
+    private func appendUpgradeHead(_ responseHead: [UInt8]) {
+        let blankLine = HTTPResponseEncoder.blankLine
+        guard transport.isEncrypted, responseHead.count >= 4, responseHead.suffix(4).elementsEqual(blankLine) else {
+            outbound.append(contentsOf: responseHead)
+            return
+        }
+        outbound.append(contentsOf: responseHead.dropLast(2))
+        outbound.append(contentsOf: HTTPResponseEncoder.strictTransportSecurityLine)
+        outbound.append(contentsOf: blankLine.suffix(2))
     }
 
     /// Marks the current request's bytes consumed and readies the parser for the next one.
