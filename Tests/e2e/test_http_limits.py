@@ -336,3 +336,91 @@ def test_hsts_over_tls_only(start_modeld, tmp_path):
         response = conn.request("GET", "/livez")
     assert response.header("strict-transport-security") is None
     assert_livez(plain)
+
+
+def assert_livez_tls(server, context) -> None:
+    """`/livez` over a new TLS connection answers 200."""
+    import http.client
+
+    conn = http.client.HTTPSConnection(server.host, server.port, context=context, timeout=LIVEZ_TIMEOUT_S)
+    try:
+        conn.request("GET", "/livez")
+        response = conn.getresponse()
+        assert response.status == 200 and response.read() == b'{"status":"ok"}'
+    finally:
+        conn.close()
+
+
+def flood_then_read_tls(server, sock, context) -> tuple[int, int, int, int]:
+    """Writes pipelined `/livez` through `sock` (non-blocking TLS) until no write has gone
+    through for 2 s, then reads every answer, finishing the write that stalled. Returns
+    the requests written, the answers read, and VmRSS before the flood and at the stall."""
+    import ssl
+
+    before = resident_kib(server.proc.pid)
+    sock.setblocking(False)
+    chunk = request_bytes("GET", "/livez") * 1000  # whole requests per write
+    written = 0
+    last_progress = time.monotonic()
+    deadline = last_progress + 60
+    while time.monotonic() - last_progress < 2.0:
+        assert time.monotonic() < deadline, "the client never stalled: the server kept reading"
+        select.select([], [sock], [], 0.2)
+        try:
+            sock.send(chunk)  # no partial writes: all of it, or an SSLWant error and a retry
+        except (ssl.SSLWantWriteError, ssl.SSLWantReadError):
+            continue
+        written += 1
+        last_progress = time.monotonic()
+    after = resident_kib(server.proc.pid)
+    assert_livez_tls(server, context)
+    expected = (written + 1) * 1000  # the stalled write goes through once the client reads
+    marker = b"HTTP/1.1 200 OK\r\n"
+    answered = 0
+    tail = b""
+    pending = True
+    deadline = time.monotonic() + 120
+    while answered < expected:
+        assert time.monotonic() < deadline, f"{answered} of {expected} answered"
+        _, writable, _ = select.select([sock], [sock] if pending else [], [], 1.0)
+        if pending and writable:
+            try:
+                sock.send(chunk)
+                pending = False
+            except (ssl.SSLWantWriteError, ssl.SSLWantReadError):
+                pass
+        while True:
+            try:
+                data = sock.recv(65536)
+            except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                break
+            assert data, f"server closed after {answered} of {expected} responses"
+            buffer = tail + data
+            answered += buffer.count(marker)
+            tail = buffer[-(len(marker) - 1):]
+    return expected, answered, before, after
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is needed")
+def test_tls_pipelining_without_reading_stalls_then_everything_is_served(start_modeld, tmp_path):
+    """Backpressure over TLS: a client pipelines `GET /livez` through TLS without reading
+    until its sends stall; the server's RSS stays bounded. Then it reads: every request it
+    sent is answered, none lost across the pause (TLS may hold decrypted input that the
+    socket no longer shows when reading resumes)."""
+    import ssl
+
+    from test_tls import make_tls_files
+
+    tls = make_tls_files(tmp_path / "tls")
+    server = start_modeld(*tls.flags(), scheme="https")
+    context = ssl.create_default_context(cafile=str(tls.ca))
+    sock = context.wrap_socket(socket.create_connection(server.address, timeout=10), server_hostname="127.0.0.1")
+    try:
+        expected, answered, before, after = flood_then_read_tls(server, sock, context)
+    finally:
+        sock.close()
+    print(f"\ntls flood: {expected} requests sent, the last 1,000 after the stall "
+          f"({expected * 34 / 1e6:.1f} MB); VmRSS {before} -> {after} KiB at the stall; {answered} answered")
+    assert answered == expected
+    assert after - before < RSS_BOUND_KIB
+    assert_livez_tls(server, context)
