@@ -96,6 +96,16 @@ public enum ConnectionTransport {
         }
     }
 
+    /// Whether responses travel encrypted: TLS, unless a plain-text client connected to the
+    /// TLS port (it gets its `400 tls_required` in plain text).
+    @inline(__always)
+    public var isEncrypted: Bool {
+        switch self {
+        case .plain: false
+        case .tls(let tls): !tls.isPlainTextPeer
+        }
+    }
+
     /// Whether a plain-text client connected to a TLS port (see `TLSTransport`).
     @inline(__always)
     public var isPlainTextPeer: Bool {

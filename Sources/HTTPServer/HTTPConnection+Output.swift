@@ -15,7 +15,8 @@ extension HTTPConnection {
         context.refreshDate()
         HTTPResponseEncoder.writeHead(status: response.status, version: pendingRequestVersion, contentType: response.contentType,
                                       contentLength: response.body.count, keepAlive: keepAlive,
-                                      extraHeaders: response.headers, date: context.dateCache, into: &outbound)
+                                      extraHeaders: response.headers, overTLS: transport.isEncrypted,
+                                      date: context.dateCache, into: &outbound)
         if !pendingRequestIsHead { outbound.append(contentsOf: response.body) }
         if keepAlive { armDeadlineIfNeeded(loop: loop) }
         observeResponse(statusCode: response.status.code, at: now, loop: loop)
@@ -41,15 +42,20 @@ extension HTTPConnection {
         bodyCursor = 0
     }
 
-    /// Writes queued output. On a short write, waits for `EPOLLOUT`; once everything is out,
-    /// closes if the state machine is closing, else resumes processing pipelined requests.
+    /// Writes queued output. On a short write, waits for `EPOLLOUT` and tells the state
+    /// machine whether the socket took anything (the write timeout); once everything is
+    /// out, closes if the state machine is closing, else resumes processing pipelined
+    /// requests.
     func flush(loop: EventLoop) {
         guard !isClosed else { return }
+        let sentBefore = outboundSent
         guard writeOutbound() else { return close(loop: loop) }
         if !isOutputDrained {
+            apply(machine.outputBlocked(progressed: outboundSent != sentBefore, at: loop.now), loop: loop)
             setInterest(readInterest.union(.writable), loop: loop)
             return
         }
+        if machine.writeStalledSince != nil { machine.outputDrained(at: loop.now) }
         outbound.removeAll(keepingCapacity: outbound.capacity <= 64 * 1024)
         outboundSent = 0
         setInterest(readInterest, loop: loop)
@@ -104,9 +110,16 @@ extension HTTPConnection {
         loop.armDeadline(deadline, for: registration)
     }
 
+    /// Registers `wanted` (as the transport needs it). When reading resumes after a
+    /// backpressure pause, TLS may already hold decrypted input that epoll will not report,
+    /// so that is read in this iteration.
     func setInterest(_ wanted: PollEvents, loop: EventLoop) {
+        guard !isClosed else { return }
+        let resumesReading = wanted.contains(.readable) && !isReadWanted
+        isReadWanted = wanted.contains(.readable)
+        if resumesReading && transport.hasBufferedInput { scheduleRead(loop: loop) }
         let wanted = transport.interest(for: wanted)
-        guard wanted != interest, !isClosed else { return }
+        guard wanted != interest else { return }
         interest = wanted
         loop.modify(registration, interest: wanted)
     }

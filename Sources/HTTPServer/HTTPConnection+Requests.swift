@@ -36,7 +36,7 @@ extension HTTPConnection {
                 Result { () throws(HTTPParseError) in try parser.parse(UnsafeRawBufferPointer(rebasing: bytes[requestStart...])) }
             }.get()
             guard case .complete(let consumed) = result else { return false }
-            try beginBody(parser.head, headBytes: consumed)
+            try beginBody(parser.head, headBytes: consumed, loop: loop)
         }
         if let decoder = bodyDecoder, !decoder.isComplete {
             var decoder = decoder
@@ -53,13 +53,18 @@ extension HTTPConnection {
         return true
     }
 
-    private func beginBody(_ parsed: HTTPRequestHead, headBytes: Int) throws(HTTPParseError) {
+    private func beginBody(_ parsed: HTTPRequestHead, headBytes: Int, loop: EventLoop) throws(HTTPParseError) {
         head = parsed
-        machine.headReceived()
         bodyCursor = requestStart + headBytes
         let framing: HTTPBodyDecoder.Framing =
             parsed.isChunked ? .chunked : (parsed.contentLength.map { $0 > 0 ? .contentLength($0) : .none } ?? .none)
         bodyDecoder = framing == .none ? nil : try HTTPBodyDecoder(framing: framing, maxBodyBytes: context.limits.maxBodyBytes)
+        if bodyDecoder != nil {
+            // The body-read clock starts now. A request without a body is dispatched at
+            // once, so the keep-alive probe path reads no clock here.
+            machine.headReceived(at: loop.now)
+            armDeadlineIfNeeded(loop: loop)
+        }
         // RFC 9110 §10.1.1: answer 100 Continue only if the body has not started arriving.
         if parsed.expectsContinue && parsed.version == .http1_1 && bodyDecoder != nil && bodyCursor == inbound.count {
             outbound.append(contentsOf: HTTPResponseEncoder.continueResponse)
@@ -109,7 +114,7 @@ extension HTTPConnection {
     private func handOver(_ acceptance: HTTPUpgradeAcceptance, loop: EventLoop) {
         // Reported before the write, so the observer has heard of it when the client has.
         observeResponse(statusCode: HTTPStatus.switchingProtocols.code, at: loop.now, loop: loop)
-        outbound.append(contentsOf: acceptance.responseHead)
+        appendUpgradeHead(acceptance.responseHead)
         writeOutbound()
         let context = context
         let socket = UpgradedSocket(
@@ -122,6 +127,19 @@ extension HTTPConnection {
         inbound = []
         outbound = []
         loop.replaceHandler(of: registration, with: acceptance.makeHandler(socket))
+    }
+
+    /// Queues the `101` head; over TLS with `Strict-Transport-Security` before its blank line,
+    /// as on every other response.
+    private func appendUpgradeHead(_ responseHead: [UInt8]) {
+        let blankLine = HTTPResponseEncoder.blankLine
+        guard transport.isEncrypted, responseHead.count >= 4, responseHead.suffix(4).elementsEqual(blankLine) else {
+            outbound.append(contentsOf: responseHead)
+            return
+        }
+        outbound.append(contentsOf: responseHead.dropLast(2))
+        outbound.append(contentsOf: HTTPResponseEncoder.strictTransportSecurityLine)
+        outbound.append(contentsOf: blankLine.suffix(2))
     }
 
     /// Marks the current request's bytes consumed and readies the parser for the next one.
@@ -150,10 +168,13 @@ extension HTTPConnection {
         inbound.withUnsafeBytes { all in
             let bytes = UnsafeRawBufferPointer(rebasing: all[requestStart...])
             func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
-            var request = HTTPRequest(method: head.method, path: text(head.path), query: head.query.map(text),
+            // An absolute-form target may have an empty path (`http://host`): that is `/`.
+            var request = HTTPRequest(method: head.method, path: head.path.isEmpty ? "/" : text(head.path),
+                                      query: head.query.map(text),
                                       headers: head.fields.map { (text($0.name), text($0.value)) },
                                       body: body, pathParameters: parameters)
             request.version = head.version
+            request.targetAuthority = head.authority.map(text)
             return request
         }
     }

@@ -8,6 +8,13 @@ import EventLoop
 /// written as soon as a batch of pipelined requests has been answered; `EPOLLOUT` is armed
 /// only after a short write and disarmed once the queue drains.
 ///
+/// Backpressure, not buffering: while this connection cannot take another request (a
+/// response is pending, output is above `outboundHighWaterBytes`, or it is closing) and
+/// `inboundHighWaterBytes` of unparsed input already wait, it stops reading the socket and
+/// drops read interest. The kernel's buffers then fill and the client's sends block; reading
+/// resumes when the response is queued or the output drains. A client that pipelines
+/// forever and never reads costs at most those two buffers, and `writeTimeout` ends it.
+///
 /// Bytes move through `transport` (plain or TLS). A plain-text client on a TLS port is
 /// answered `400 tls_required` in plain text with `Connection: close`, then closed (nginx
 /// answers 497 there): a browser user sees why, where a dropped connection says nothing.
@@ -29,6 +36,8 @@ final class HTTPConnection: DrainableConnection {
     var outbound: [UInt8] = []
     var outboundSent = 0
     var interest: PollEvents = .readable
+    /// Whether the connection itself wants `.readable` (the transport may add or drop it).
+    var isReadWanted = true
     var armedDeadline: LoopInstant?
     var requestNumber: UInt64 = 0
     var pendingRequestKeepsAlive = false
@@ -51,6 +60,23 @@ final class HTTPConnection: DrainableConnection {
     /// Requests stop being processed while this much output waits for a slow reader.
     static let outboundHighWaterBytes = 1 << 20
 
+    /// Unparsed input kept while no request can be processed; past it, reading stops.
+    /// 64 KiB, one scratch read: enough to hold the next few hundred pipelined small
+    /// requests so the pipeline continues without a wait when the response goes out, and
+    /// independent of `maxBodyBytes`. A request bigger than this is read on as soon as the
+    /// connection can process it, under the usual head and body limits.
+    ///
+    /// The bound it gives: input read while requests could still be processed is one
+    /// event's budget (`readsPerEvent` scratch reads) before processing; once processing is
+    /// blocked, at most one more read lands past this mark. A client that pipelines forever
+    /// without reading thus holds at most 256 KiB of unparsed input (with the 64 KiB
+    /// scratch), plus the output the high-water mark allows.
+    static let inboundHighWaterBytes = 64 * 1024
+
+    /// Reads per readiness event before the input is processed (so one client cannot hog
+    /// the loop).
+    static let readsPerEvent = 4
+
     init(context: HTTPLoopContext, registration: Registration, transport: ConnectionTransport, now: LoopInstant) {
         self.context = context
         self.transport = transport
@@ -66,9 +92,9 @@ final class HTTPConnection: DrainableConnection {
         }
         if events.contains(.writable) { flush(loop: loop) }
         guard !isClosed, transport.shouldRead(on: events) else { return }
-        if peerFinishedSending {
-            // Read interest is off after EOF, so this is a full hang-up (reset): nobody is
-            // left to answer.
+        if peerFinishedSending || (events.contains(.hangup) && isReadPaused) {
+            // Read interest is off after EOF or while paused, so this is a full hang-up
+            // (reset, or both directions shut): nobody is left to answer.
             close(loop: loop)
         } else {
             readAvailable(loop: loop)
@@ -94,11 +120,12 @@ final class HTTPConnection: DrainableConnection {
         close(loop: loop)
     }
 
-    /// Reads what the socket has (bounded per event so one client cannot hog the loop),
-    /// then processes and answers complete requests.
+    /// Reads what the socket has (bounded per event so one client cannot hog the loop, and
+    /// not at all while paused for backpressure), then processes and answers complete
+    /// requests.
     func readAvailable(loop: EventLoop) {
         var reads = 0
-        while !isClosed && reads < 4 {
+        while !isClosed && reads < Self.readsPerEvent && !isReadPaused {
             let result: IOResult
             do {
                 result = try transport.read(registration.fd, into: context.scratch)
@@ -121,7 +148,7 @@ final class HTTPConnection: DrainableConnection {
         guard !isClosed else { return }
         if transport.isPlainTextPeer && !isLingering { return rejectPlainTextPeer(loop: loop) }
         // TLS may hold the rest of a record past a full read budget, which epoll cannot see.
-        if reads != .max && transport.hasBufferedInput { scheduleRead(loop: loop) }
+        if reads != .max && !isReadPaused && transport.hasBufferedInput { scheduleRead(loop: loop) }
         if peerFinishedSending { setInterest(readInterest.union(interest.intersection(.writable)), loop: loop) }
         if isLingering {
             if peerFinishedSending && isOutputDrained { close(loop: loop) }
@@ -137,7 +164,7 @@ final class HTTPConnection: DrainableConnection {
     }
 
     /// Reads again later in this loop iteration (after the other ready events).
-    private func scheduleRead(loop: EventLoop) {
+    func scheduleRead(loop: EventLoop) {
         let registration = registration
         loop.schedule(at: loop.now) { [weak self] in
             guard let self, !self.isClosed, loop.isCurrent(registration) else { return }
@@ -153,8 +180,14 @@ final class HTTPConnection: DrainableConnection {
             queueErrorResponse(.requestTimeout, code: "request_timeout",
                                message: "The request head did not arrive in time.", loop: loop)
             flush(loop: loop)
+        case .rejectTimedOutBody:
+            queueErrorResponse(.requestTimeout, code: "request_timeout",
+                               message: "The request body did not arrive in time.", loop: loop)
+            flush(loop: loop)
         case .closeConnection:
             if isOutputDrained { close(loop: loop) }
+        case .closeStalledConnection:
+            close(loop: loop)
         }
     }
 
@@ -170,8 +203,19 @@ final class HTTPConnection: DrainableConnection {
         loop.armDeadline(wake, for: registration)
     }
 
-    /// `.readable` until the peer has finished sending, then nothing (no spinning on EOF).
-    var readInterest: PollEvents { peerFinishedSending ? [] : .readable }
+    /// `.readable` until the peer has finished sending (no spinning on EOF), and not while
+    /// reading is paused for backpressure.
+    var readInterest: PollEvents { peerFinishedSending || isReadPaused ? [] : .readable }
+
+    /// Whether reading stops for backpressure: `inboundHighWaterBytes` of unparsed input
+    /// wait and no request can be processed now (a response is pending, output is over its
+    /// high-water mark, or the connection is closing). The size is compared first, so the
+    /// keep-alive path pays one comparison.
+    var isReadPaused: Bool {
+        inbound.count - requestStart >= Self.inboundHighWaterBytes
+            && (machine.state == .awaitingResponse || machine.state == .closing
+                || outbound.count - outboundSent >= Self.outboundHighWaterBytes)
+    }
 
     /// Deregisters and (at the end of the iteration) closes the socket.
     func close(loop: EventLoop) {

@@ -5,7 +5,13 @@ public import EventLoop
 /// Policies it enforces:
 /// - A request's head must arrive within `headerReadTimeout` of its first byte, else `408`
 ///   and close (slowloris guard, DESIGN §1.8).
-/// - A keep-alive connection idle for `idleTimeout` between requests is closed silently.
+/// - Its body must arrive within `bodyReadTimeout` of the head's end, else `408` and close:
+///   a body that stops arriving cannot hold the connection.
+/// - A keep-alive connection idle for `idleTimeout` between requests is closed silently;
+///   while a response is still leaving it is not idle, and its idle clock starts again
+///   when the output has drained.
+/// - Queued output that the socket takes nothing of for `writeTimeout` closes the
+///   connection at once, unsent output dropped: a peer that stopped reading is gone.
 /// - Requests are handled one at a time in arrival order: while a response is outstanding,
 ///   later pipelined requests wait in the read buffer, so responses leave in request order
 ///   (RFC 9112 §9.3.2).
@@ -18,8 +24,9 @@ public struct HTTPConnectionStateMachine: Sendable {
     public enum State: Sendable, Equatable {
         /// Waiting for the first byte of the next request since the instant given.
         case idle(since: LoopInstant)
-        /// Receiving a request (head or body) that started at the instant given.
-        case receiving(startedAt: LoopInstant, headComplete: Bool)
+        /// Receiving a request that started at `startedAt`: its head, then (once
+        /// `headCompletedAt` is set) its body.
+        case receiving(startedAt: LoopInstant, headCompletedAt: LoopInstant?)
         /// A handler is producing the response.
         case awaitingResponse
         /// No more requests will be read; the connection closes once its output is flushed.
@@ -31,42 +38,63 @@ public struct HTTPConnectionStateMachine: Sendable {
         case none
         /// Make sure a deadline fires at (or before) this instant.
         case armDeadline(LoopInstant)
-        /// Answer `408 Request Timeout` and close.
+        /// The head did not arrive in time: answer `408 Request Timeout` and close.
         case rejectTimedOutRequest
+        /// The body did not arrive in time: answer `408 Request Timeout` and close.
+        case rejectTimedOutBody
         /// Close without a response.
         case closeConnection
+        /// Close at once, dropping unsent output: the peer took none of it for `writeTimeout`.
+        case closeStalledConnection
     }
 
     public private(set) var state: State
     public private(set) var isDraining = false
+    /// Since when queued output has waited with no byte taken; nil while output flows.
+    public private(set) var writeStalledSince: LoopInstant?
     private let headerReadTimeout: Duration
+    private let bodyReadTimeout: Duration
     private let idleTimeout: Duration
+    private let writeTimeout: Duration
 
     public init(limits: HTTPLimits, now: LoopInstant) {
         headerReadTimeout = limits.headerReadTimeout
+        bodyReadTimeout = limits.bodyReadTimeout
         idleTimeout = limits.idleTimeout
+        writeTimeout = limits.writeTimeout
         state = .idle(since: now)
     }
 
-    /// The instant at which the current state times out, if it can.
+    /// The instant at which the current state or a stalled write times out, if either can.
     public var deadline: LoopInstant? {
+        guard let stalled = writeStalledSince else { return stateDeadline }
+        let writeDeadline = stalled.advanced(by: writeTimeout)
+        // Output still leaving: the connection is not idle, only the write clock runs.
+        if case .idle = state { return writeDeadline }
+        guard let stateDeadline else { return writeDeadline }
+        return min(stateDeadline, writeDeadline)
+    }
+
+    private var stateDeadline: LoopInstant? {
         switch state {
         case .idle(let since): since.advanced(by: idleTimeout)
-        case .receiving(let startedAt, headComplete: false): startedAt.advanced(by: headerReadTimeout)
-        case .receiving, .awaitingResponse, .closing: nil
+        case .receiving(let startedAt, headCompletedAt: nil): startedAt.advanced(by: headerReadTimeout)
+        case .receiving(_, headCompletedAt: let headEnd?): headEnd.advanced(by: bodyReadTimeout)
+        case .awaitingResponse, .closing: nil
         }
     }
 
     /// Bytes of a new request arrived.
     public mutating func requestBytesArrived(at now: LoopInstant) -> Action {
         guard case .idle = state else { return .none }
-        state = .receiving(startedAt: now, headComplete: false)
+        state = .receiving(startedAt: now, headCompletedAt: nil)
         return deadline.map(Action.armDeadline) ?? .none
     }
 
-    /// The request's head was parsed; the body (if any) may still be arriving.
-    public mutating func headReceived() {
-        if case .receiving(let startedAt, _) = state { state = .receiving(startedAt: startedAt, headComplete: true) }
+    /// The request's head was parsed at `now`; the body (if any) may still be arriving and
+    /// must be complete by `now + bodyReadTimeout`.
+    public mutating func headReceived(at now: LoopInstant) {
+        if case .receiving(let startedAt, _) = state { state = .receiving(startedAt: startedAt, headCompletedAt: now) }
     }
 
     /// The request is complete and was handed to its handler.
@@ -89,17 +117,39 @@ public struct HTTPConnectionStateMachine: Sendable {
         state = .closing
     }
 
+    /// A write left output queued. `progressed` says whether the socket took any byte of it
+    /// in this attempt; the stall clock starts when output first waits and restarts at every
+    /// byte taken, so only a peer that takes nothing for `writeTimeout` is cut off.
+    public mutating func outputBlocked(progressed: Bool, at now: LoopInstant) -> Action {
+        if progressed || writeStalledSince == nil { writeStalledSince = now }
+        return deadline.map(Action.armDeadline) ?? .none
+    }
+
+    /// Every queued byte has left, after `outputBlocked` (a write that never waited needs
+    /// no call). An idle connection's idle clock starts again at `now`.
+    public mutating func outputDrained(at now: LoopInstant) {
+        writeStalledSince = nil
+        if case .idle = state { state = .idle(since: now) }
+    }
+
     /// A deadline fired.
     public mutating func deadlineReached(at now: LoopInstant) -> Action {
         guard let deadline else { return .none }
         guard now >= deadline else { return .armDeadline(deadline) }
+        if let stalled = writeStalledSince, now >= stalled.advanced(by: writeTimeout) {
+            state = .closing
+            return .closeStalledConnection
+        }
         switch state {
         case .idle:
             state = .closing
             return .closeConnection
-        case .receiving:
+        case .receiving(_, headCompletedAt: nil):
             state = .closing
             return .rejectTimedOutRequest
+        case .receiving:
+            state = .closing
+            return .rejectTimedOutBody
         case .awaitingResponse, .closing:
             return .none
         }

@@ -132,7 +132,7 @@ extension HTTPHeadParser {
 
     /// Whether `value` is `uri-host [ ":" port ]` (RFC 9110 §7.2, RFC 3986 §3.2.2) or empty:
     /// only unreserved, sub-delims, '%', ':', '[' and ']' can appear.
-    private static func isValidHost(_ value: UnsafeRawBufferPointer) -> Bool {
+    static func isValidHost(_ value: UnsafeRawBufferPointer) -> Bool {
         value.allSatisfy { byte in
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),

@@ -19,13 +19,63 @@ extension HTTPHeadParser {
         head.version = try Self.parseVersion(version, in: buffer)
         head.method = HTTPMethod(token: methodBytes)
         head.target = target
-        if let mark = buffer[target].firstIndex(of: UInt8(ascii: "?")) {
-            head.path = target.lowerBound..<mark
-            head.query = mark + 1..<target.upperBound
+        try splitTarget(target, in: buffer)
+    }
+
+    /// Finds the target's form (RFC 9112 §3.2) and splits off its path and query:
+    /// - origin-form `/path?query`, the usual one;
+    /// - absolute-form `http://authority/path?query` (§3.2.2, which a server MUST accept):
+    ///   routed by its path (`/` when empty) and query; its authority is kept in
+    ///   `head.authority` because it replaces the `Host` field. Only `http` and `https`
+    ///   (any case), a non-empty authority of host characters and no userinfo are accepted;
+    /// - authority-form (`CONNECT host:port`) and asterisk-form (`OPTIONS *`): kept whole as
+    ///   the path, which no route matches.
+    /// Anything else is `400 invalid_target`.
+    private mutating func splitTarget(_ target: Range<Int>, in buffer: UnsafeRawBufferPointer) throws(HTTPParseError) {
+        head.authority = nil
+        var pathStart = target.lowerBound
+        let first = buffer[target.lowerBound]
+        if first != UInt8(ascii: "/") {
+            guard let authorityStart = Self.absoluteFormAuthorityStart(target, in: buffer) else {
+                if first == UInt8(ascii: "*") && target.count == 1 { return splitQuery(target, in: buffer) }
+                if case .other(let name) = head.method, name == "CONNECT" { return splitQuery(target, in: buffer) }
+                throw .invalidTarget
+            }
+            var authorityEnd = authorityStart
+            while authorityEnd < target.upperBound, buffer[authorityEnd] != UInt8(ascii: "/"),
+                  buffer[authorityEnd] != UInt8(ascii: "?") {
+                authorityEnd += 1
+            }
+            let authority = authorityStart..<authorityEnd
+            guard !authority.isEmpty, Self.isValidHost(UnsafeRawBufferPointer(rebasing: buffer[authority])) else {
+                throw .invalidTarget
+            }
+            head.authority = authority
+            pathStart = authorityEnd
+        }
+        splitQuery(pathStart..<target.upperBound, in: buffer)
+    }
+
+    /// Sets `head.path` to `pathAndQuery` up to its first `?` and `head.query` to the rest.
+    private mutating func splitQuery(_ pathAndQuery: Range<Int>, in buffer: UnsafeRawBufferPointer) {
+        if let mark = buffer[pathAndQuery].firstIndex(of: UInt8(ascii: "?")) {
+            head.path = pathAndQuery.lowerBound..<mark
+            head.query = mark + 1..<pathAndQuery.upperBound
         } else {
-            head.path = target
+            head.path = pathAndQuery
             head.query = nil
         }
+    }
+
+    /// Where the authority starts if `target` begins with `http://` or `https://` (scheme
+    /// case-insensitive, RFC 3986 §3.1), else nil.
+    private static func absoluteFormAuthorityStart(_ target: Range<Int>, in buffer: UnsafeRawBufferPointer) -> Int? {
+        let bytes = UnsafeRawBufferPointer(rebasing: buffer[target])
+        for scheme in ["http://", "https://"] where bytes.count >= scheme.utf8.count {
+            let prefix = UnsafeRawBufferPointer(rebasing: bytes[..<scheme.utf8.count])
+            if HTTPSyntax.equalsIgnoringCase(prefix, scheme) { return target.lowerBound + scheme.utf8.count }
+        }
+        return nil
     }
 
     /// Rejects control bytes, spaces and non-ASCII in the target (RFC 9112 §3.2; RFC 3986

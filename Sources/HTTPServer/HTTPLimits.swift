@@ -22,6 +22,16 @@ public struct HTTPLimits: Sendable, Equatable {
     /// Open client connections across all loops. Default 10,000. Past it, new connections
     /// are accepted and closed at once; established ones are kept.
     public var maxConnections: Int = 10_000
+    /// Time allowed from the end of a request's head to the end of its body. Default 30 s
+    /// (a 1 MiB body at 35 KB/s). Exceeding it answers `408 Request Timeout` with code
+    /// `request_timeout` and closes: a body that stops arriving cannot hold a connection.
+    public var bodyReadTimeout: Duration = .seconds(30)
+    /// Time queued output may wait with no byte taken by the socket. Default 30 s, as the
+    /// body-read timeout: a reader that takes nothing for that long is not slow but gone or
+    /// hostile (nginx's `send_timeout` is 60 s; a live client on any real link drains a
+    /// socket buffer well within 30 s). Exceeding it closes the connection, dropping the
+    /// unsent output.
+    public var writeTimeout: Duration = .seconds(30)
 
     public init() {}
 }

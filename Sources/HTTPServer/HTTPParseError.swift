@@ -7,6 +7,9 @@
 public enum HTTPParseError: Error, Sendable, Equatable, CaseIterable, CustomStringConvertible {
     /// The request line is not `method SP request-target SP HTTP-version CRLF`.
     case malformedRequestLine
+    /// The request-target is none of RFC 9112 §3.2's forms, or an absolute-form target
+    /// with a scheme other than `http`/`https` or without a valid authority.
+    case invalidTarget
     /// The method is not a token.
     case invalidMethod
     /// A field line is malformed: bad name, obs-fold, a control byte, or a bare CR or LF.
@@ -41,7 +44,7 @@ public enum HTTPParseError: Error, Sendable, Equatable, CaseIterable, CustomStri
     /// The response status for this error; the only place errors meet the wire.
     public var status: HTTPStatus {
         switch self {
-        case .malformedRequestLine, .invalidMethod, .malformedHeader, .missingHost,
+        case .malformedRequestLine, .invalidTarget, .invalidMethod, .malformedHeader, .missingHost,
              .duplicateHost, .invalidHost, .invalidContentLength, .invalidTransferEncoding,
              .invalidChunk:
             .badRequest
@@ -60,6 +63,7 @@ public enum HTTPParseError: Error, Sendable, Equatable, CaseIterable, CustomStri
     public var code: String {
         switch self {
         case .malformedRequestLine: "malformed_request_line"
+        case .invalidTarget: "invalid_target"
         case .invalidMethod: "invalid_method"
         case .malformedHeader: "malformed_header"
         case .missingHost: "missing_host"
@@ -82,6 +86,7 @@ public enum HTTPParseError: Error, Sendable, Equatable, CaseIterable, CustomStri
     public var message: String {
         switch self {
         case .malformedRequestLine: "The request line is malformed."
+        case .invalidTarget: "The request target must be a path starting with / or an http(s) URI with a host."
         case .invalidMethod: "The request method is not a valid token."
         case .malformedHeader: "A header field is malformed."
         case .missingHost: "An HTTP/1.1 request must have a Host header."

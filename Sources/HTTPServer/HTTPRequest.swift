@@ -16,6 +16,9 @@ public struct HTTPRequest: Sendable {
     public var pathParameters: [String: String]
     /// The request's HTTP version.
     public var version: HTTPVersion = .http1_1
+    /// The authority of an absolute-form request-target (`GET http://host:port/path`);
+    /// nil when the target was a plain path.
+    public var targetAuthority: String?
 
     public init(method: HTTPMethod, path: String, query: String? = nil, headers: [(name: String, value: String)] = [],
                 body: [UInt8] = [], pathParameters: [String: String] = [:]) {
@@ -26,6 +29,10 @@ public struct HTTPRequest: Sendable {
         self.body = body
         self.pathParameters = pathParameters
     }
+
+    /// The host the request is for: an absolute-form target's authority, which RFC 9112
+    /// §3.2.2 says replaces the `Host` field, else the `Host` field.
+    public var host: String? { targetAuthority ?? header("Host") }
 
     /// The first header named `name` (ASCII case-insensitive).
     public func header(_ name: String) -> String? {

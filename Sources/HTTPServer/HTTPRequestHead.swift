@@ -28,6 +28,9 @@ public struct HTTPRequestHead: Sendable {
     public var path: Range<Int>
     /// The bytes after the first `?`, if there is one (possibly empty).
     public var query: Range<Int>?
+    /// The authority of an absolute-form target (`host:port` of `http://host:port/path`),
+    /// which replaces the `Host` field (RFC 9112 §3.2.2); nil for every other form.
+    public var authority: Range<Int>?
     /// The protocol version of the request line.
     public var version: HTTPVersion
     /// Every field line in order; duplicates are kept.
@@ -54,6 +57,7 @@ public struct HTTPRequestHead: Sendable {
         target = 0..<0
         path = 0..<0
         query = nil
+        authority = nil
         version = .http1_1
         fields = []
         contentLength = nil
@@ -69,6 +73,7 @@ public struct HTTPRequestHead: Sendable {
         target = 0..<0
         path = 0..<0
         query = nil
+        authority = nil
         version = .http1_1
         fields.removeAll(keepingCapacity: true)
         contentLength = nil

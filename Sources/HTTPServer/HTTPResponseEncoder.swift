@@ -11,20 +11,31 @@ public enum HTTPResponseEncoder {
     /// back with `Expect: 100-continue` (RFC 9110 §10.1.1).
     public static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
+    /// The end of a head: the last field line's CRLF and the blank line.
+    static let blankLine: [UInt8] = Array("\r\n\r\n".utf8)
+
+    /// The HSTS field line every response over TLS carries (RFC 6797 §6.1): browsers that
+    /// saw it use HTTPS for this host for a year. Never sent in plain text, where a browser
+    /// must ignore it (RFC 6797 §8.1) and an attacker could have forged it.
+    public static let strictTransportSecurityLine: [UInt8] = Array("Strict-Transport-Security: max-age=31536000\r\n".utf8)
+
     /// Appends a response head to `out`.
     ///
     /// Writes "HTTP/1.1 <code> <reason>\r\n", the Date line, `Content-Type` if given,
     /// `Content-Length` (omitted for 1xx and 204, RFC 9110 §8.6), `Connection: close` when
     /// `!keepAlive` (or `Connection: keep-alive` for an HTTP/1.0 client that keeps the
-    /// connection, RFC 9112 §9.3), each extra header in order, then the blank line.
+    /// connection, RFC 9112 §9.3), `Strict-Transport-Security` when `overTLS`, each extra
+    /// header in order, then the blank line.
     ///
     /// - Parameters:
     ///   - version: the request's version; only decides the `Connection` field.
     ///   - contentLength: body length in bytes, at least 0.
+    ///   - overTLS: the response travels encrypted; adds `strictTransportSecurityLine`.
     public static func writeHead(
         status: HTTPStatus, version: HTTPVersion, contentType: String?,
         contentLength: Int, keepAlive: Bool,
         extraHeaders: [(name: String, value: String)],
+        overTLS: Bool = false,
         date: borrowing HTTPDateCache, into out: inout [UInt8]
     ) {
         precondition(contentLength >= 0, "a body cannot have a negative length")
@@ -47,6 +58,7 @@ public enum HTTPResponseEncoder {
         } else if version == .http1_0 {
             out.append(contentsOf: "Connection: keep-alive\r\n".utf8)
         }
+        if overTLS { out.append(contentsOf: strictTransportSecurityLine) }
         for header in extraHeaders {
             writeField(name: header.name, value: header.value, into: &out)
         }

@@ -75,7 +75,9 @@ public final class TLSTransport {
 
     func interest(for wanted: PollEvents) -> PollEvents {
         var interest = wanted
-        if readWantsWritable { interest.insert(.writable) }
+        // A read that waits to send matters only while the caller wants to read: a
+        // connection paused for backpressure would otherwise wake on every writable event.
+        if readWantsWritable && wanted.contains(.readable) { interest.insert(.writable) }
         if writeWantsReadable {
             interest.insert(.readable)
             // Writable would fire at once and forever: the write waits for input instead.

@@ -31,6 +31,7 @@ extension ConfigurationKey {
     static let restartKeyNames: Set<String> = [
         "listen", "event-loops", "http.max-header-bytes", "http.max-header-count", "http.max-uri-bytes",
         "http.max-body-bytes", "http.header-read-timeout", "http.idle-timeout", "http.max-connections",
+        "http.body-read-timeout", "http.write-timeout",
         "log.format", "state-dir", "enable-echo",
     ]
 

@@ -9,31 +9,7 @@ import Glibc
 /// Connection behaviour driven deterministically: one end of a socketpair adopted into a
 /// loop with a manual clock, stepped from the test thread (STYLE P10).
 struct HTTPConnectionSocketPairTests {
-    final class Harness {
-        let clock = ManualClock()
-        let loop: EventLoop
-        let context: HTTPLoopContext
-        let pair: SocketPair
-
-        init(limits: HTTPLimits) throws {
-            loop = try EventLoop(clock: clock)
-            context = HTTPLoopContext(router: testRouter(), limits: limits, counters: ServerCounters())
-            pair = try SocketPair.make()
-            context.adopt(pair.server, loop: loop)
-        }
-
-        deinit { close(pair.client) }
-
-        func send(_ text: String) throws {
-            try RawSocket.write(pair.client, text)
-            loop.runUntilIdle()
-        }
-
-        func received() throws -> (text: String, isClosed: Bool) {
-            let (bytes, isClosed) = try RawSocket.readAvailable(pair.client)
-            return (String(decoding: bytes, as: UTF8.self), isClosed)
-        }
-    }
+    typealias Harness = ConnectionHarness
 
     @Test("a slow header section gets 408 and is closed once the clock passes the timeout")
     func slowHeadersTimeOut() throws {

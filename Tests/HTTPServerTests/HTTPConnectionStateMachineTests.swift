@@ -8,6 +8,8 @@ struct HTTPConnectionStateMachineTests {
         var limits = HTTPLimits()
         limits.headerReadTimeout = .seconds(10)
         limits.idleTimeout = .seconds(60)
+        limits.bodyReadTimeout = .seconds(30)
+        limits.writeTimeout = .seconds(20)
         return limits
     }
 
@@ -28,20 +30,22 @@ struct HTTPConnectionStateMachineTests {
         #expect(machine.state == .closing)
     }
 
-    @Test("given a complete head, the header timeout no longer applies")
+    @Test("given a complete head, the header timeout gives way to the body-read timeout")
     func completeHeadStopsHeaderTimer() {
         var machine = HTTPConnectionStateMachine(limits: limits, now: start)
         _ = machine.requestBytesArrived(at: start)
-        machine.headReceived()
-        #expect(machine.deadline == nil)
-        #expect(machine.deadlineReached(at: start.advanced(by: .seconds(100))) == .none)
+        let headEnd = start.advanced(by: .seconds(9))
+        machine.headReceived(at: headEnd)
+        #expect(machine.deadline == headEnd.advanced(by: .seconds(30)))
+        #expect(machine.deadlineReached(at: start.advanced(by: .seconds(10))) == .armDeadline(headEnd.advanced(by: .seconds(30))))
+        #expect(machine.state == .receiving(startedAt: start, headCompletedAt: headEnd))
     }
 
     @Test("given a keep-alive response, the connection returns to idle with a fresh idle deadline")
     func keepAliveReturnsToIdle() {
         var machine = HTTPConnectionStateMachine(limits: limits, now: start)
         _ = machine.requestBytesArrived(at: start)
-        machine.headReceived()
+        machine.headReceived(at: start)
         machine.requestDispatched()
         let later = start.advanced(by: .seconds(30))
         let keptAlive = machine.responseQueued(keepAlive: true, at: later)

@@ -5,7 +5,7 @@ struct HTTPParseErrorTests {
     @Test("each error maps to the status DESIGN §1.8 gives it")
     func statusMapping() {
         let expected: [HTTPParseError: Int] = [
-            .malformedRequestLine: 400, .invalidMethod: 400, .malformedHeader: 400, .missingHost: 400,
+            .malformedRequestLine: 400, .invalidTarget: 400, .invalidMethod: 400, .malformedHeader: 400, .missingHost: 400,
             .duplicateHost: 400, .invalidHost: 400, .headerSectionTooLarge: 431, .tooManyHeaders: 431,
             .uriTooLong: 414, .bodyTooLarge: 413, .invalidContentLength: 400, .conflictingLength: 400,
             .unsupportedTransferEncoding: 501, .invalidTransferEncoding: 400, .invalidChunk: 400,

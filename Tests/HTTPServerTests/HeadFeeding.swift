@@ -8,6 +8,7 @@ struct HeadSnapshot: Equatable {
     var target: String
     var path: String
     var query: String?
+    var authority: String?
     var version: HTTPVersion
     var fields: [Field]
     var contentLength: Int?
@@ -29,6 +30,7 @@ struct HeadSnapshot: Equatable {
         target = text(head.target)
         path = text(head.path)
         query = head.query.map(text)
+        authority = head.authority.map(text)
         version = head.version
         fields = head.fields.map { Field(name: text($0.name), value: text($0.value)) }
         contentLength = head.contentLength

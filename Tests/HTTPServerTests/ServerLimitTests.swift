@@ -1,6 +1,9 @@
 import HTTPServer
 import Testing
 import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Each bad-input rule of DESIGN §1.8 over a real socket: the status, the close, and that
 /// the server keeps serving others.
@@ -61,6 +64,39 @@ struct ServerLimitTests {
         var limits = HTTPLimits()
         limits.headerReadTimeout = .milliseconds(200)
         try expectRejected("GET /livez HTTP/1.1\r\nHost: t\r\n", status: 408, limits: limits)
+    }
+
+    @Test("a body that stops arriving gets 408 and a close")
+    func slowBodyGets408() throws {
+        var limits = HTTPLimits()
+        limits.bodyReadTimeout = .milliseconds(200)
+        try expectRejected("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nabc", status: 408, limits: limits)
+    }
+
+    @Test("a client that reads nothing of a large response is closed after the write timeout; others are served")
+    func stalledReaderIsClosed() throws {
+        var limits = HTTPLimits()
+        limits.writeTimeout = .milliseconds(300)
+        try withTestServer(limits: limits) { port, server in
+            let client = try TCPClient(port: port, timeout: .seconds(10))
+            try client.send("GET /huge HTTP/1.1\r\nHost: t\r\n\r\n")
+            let other = try TCPClient(port: port)
+            try other.send("GET /livez HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(other.readResponse()?.status == 200)
+            // Wait (without reading) until the server has let the stalled client go.
+            let clock = ContinuousClock()
+            let deadline = clock.now.advanced(by: .seconds(20))
+            while server.counters.openConnections > 1 && clock.now < deadline {
+                usleep(10_000)
+            }
+            #expect(server.counters.openConnections == 1)
+            // Reading now gets what the kernel buffers took, then the end: not 8 MiB.
+            var received = 0
+            while let bytes = client.readRaw() { received += bytes.count }
+            #expect(received < 8 << 20)
+            try other.send("GET /livez HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(other.readResponse()?.status == 200)
+        }
     }
 
     @Test("past maxConnections new connections are closed and old ones kept")

@@ -29,5 +29,21 @@ func testRouter() -> HTTPRouter {
             responder.respond(.json(.ok, Array("{\"n\":\"\(n)\"}".utf8)))
         }.join()
     })
+    // What the server made of the request line: path, query and host (absolute-form tests).
+    let requestInfo: HTTPHandler = .synchronous { request in
+        var body = Array(#"{"path":"#.utf8)
+        JSONText.appendString(request.path, to: &body)
+        body += Array(#","query":"#.utf8)
+        JSONText.appendString(request.query ?? "", to: &body)
+        body += Array(#","host":"#.utf8)
+        JSONText.appendString(request.host ?? "", to: &body)
+        body += Array("}".utf8)
+        return .json(.ok, body)
+    }
+    router.add(.get, "/", requestInfo)
+    router.add(.get, "/request-info", requestInfo)
+    // A response far over the output high-water mark and any socket buffer.
+    let big = HTTPResponse(status: .ok, contentType: "application/octet-stream", body: [UInt8](repeating: 0x61, count: 8 << 20))
+    router.add(.get, "/huge", .immediate { _ in big })
     return router
 }
