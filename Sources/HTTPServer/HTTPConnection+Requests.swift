@@ -109,13 +109,14 @@ extension HTTPConnection {
         }
     }
 
-    /// Writes the `101` and gives the socket, with unread input and unwritten output, to
-    /// the new protocol's handler (see `HTTPUpgrade`).
+    /// Gives the socket, with unread input and the queued `101` head, to the new protocol's
+    /// handler (see `HTTPUpgrade`), which writes the head first. The head is not written
+    /// here: the handler joins its rooms when it is made, and a client that saw the head
+    /// before that could publish to a room it is not yet in and miss its own message.
     private func handOver(_ acceptance: HTTPUpgradeAcceptance, loop: EventLoop) {
         // Reported before the write, so the observer has heard of it when the client has.
         observeResponse(statusCode: HTTPStatus.switchingProtocols.code, at: loop.now, loop: loop)
         appendUpgradeHead(acceptance.responseHead)
-        writeOutbound()
         let context = context
         let socket = UpgradedSocket(
             registration: registration, loop: loop, transport: transport,

@@ -2,10 +2,11 @@ public import EventLoop
 
 /// The answer of an upgrade route.
 ///
-/// What happens to the bytes after an upgrade: the `101` head is written first; any bytes
-/// the client sent after its request head (it may start speaking the new protocol at once)
-/// and any part of the `101` not yet written are handed to the new protocol's handler in
-/// `UpgradedSocket`, which from then on owns the socket on the same loop. The HTTP
+/// What happens to the bytes after an upgrade: the `101` head (and any output queued before
+/// it) and any bytes the client sent after its request head (it may start speaking the new
+/// protocol at once) are handed to the new protocol's handler in `UpgradedSocket`, which
+/// from then on owns the socket on the same loop and writes the head first — after it has
+/// set itself up (joined its rooms), so a client never acts on a `101` too early. The HTTP
 /// connection object is dropped; the connection keeps its slot in `maxConnections` until
 /// the new handler calls `UpgradedSocket.release`.
 public enum HTTPUpgrade: Sendable {
@@ -39,7 +40,8 @@ public struct UpgradedSocket {
     public let transport: ConnectionTransport
     /// Bytes the client sent after the upgrade request, not yet consumed.
     public let inbound: [UInt8]
-    /// Bytes of the `101` response not yet written; the new handler writes them first.
+    /// The `101` response (and anything queued before it), not yet written; the new handler
+    /// writes them first.
     public let pendingOutput: [UInt8]
     /// Whether the server is draining (the new handler should close at once, politely).
     public let isDraining: Bool

@@ -89,7 +89,9 @@ public enum WebSocketHandshake {
 }
 
 extension WebSocketHandshake {
-    /// Checks a request already copied out of the read buffer (what upgrade routes get).
+    /// Checks a request already copied out of the read buffer (what upgrade routes get). An
+    /// absolute-form target's authority stands for `Host` (RFC 9112 §3.2.2), also in the
+    /// same-origin check.
     public static func validate(
         request: HTTPRequest, origins: OriginPolicy = .sameOriginOnly,
         deflate: PerMessageDeflateConfiguration? = PerMessageDeflateConfiguration()
@@ -98,7 +100,12 @@ extension WebSocketHandshake {
         var head = HTTPRequestHead()
         head.method = request.method
         head.version = request.version
-        head.fields = request.headers.map { field in
+        var headers = request.headers
+        if let authority = request.targetAuthority {
+            headers.removeAll { HeaderFieldReader.equalsIgnoringCase($0.name.utf8, "host") }
+            headers.append(("Host", authority))
+        }
+        head.fields = headers.map { field in
             let nameStart = buffer.count
             buffer.append(contentsOf: field.name.utf8)
             let valueStart = buffer.count
