@@ -158,8 +158,14 @@ extension WebSocketConnection {
         guard !isClosed else { return }
         let queuedFrames = outbound.count
         let outcome = loopContext.flush(&outbound, socket: socket)
-        // Nothing is queued while flushing, so the frames gone are the frames written.
-        counters.framesWritten(queuedFrames - outbound.count)
+        // Nothing is queued while flushing, so the frames gone are the frames written (the
+        // `101` head, first in the queue, is not a frame).
+        var written = queuedFrames - outbound.count
+        if written > 0 && isUpgradeHeadQueued {
+            written -= 1
+            isUpgradeHeadQueued = false
+        }
+        counters.framesWritten(written)
         switch outcome {
         case .blocked:
             setInterest(isOutputBackedUp ? .writable : [.readable, .writable], loop: loop)

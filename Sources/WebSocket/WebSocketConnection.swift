@@ -52,6 +52,8 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
     var isCloseSent = false
     /// Close TCP as soon as the queue is written (peer closed, or we failed it).
     var closesAfterFlush = false
+    /// The HTTP `101` head still sits first in `outbound` (it is no frame: not counted).
+    var isUpgradeHeadQueued = false
     var isClosed = false
     /// Set while `processInbound` runs (replies it sends must not restart it).
     var isProcessingInbound = false
@@ -83,7 +85,8 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
         let loop = socket.loop
         counters.connectionOpened()
         if !socket.pendingOutput.isEmpty {
-            _ = outbound.enqueue(SharedFrame(socket.pendingOutput), delivery: .mustDeliver, now: loop.now)
+            isUpgradeHeadQueued = outbound.enqueue(SharedFrame(socket.pendingOutput), delivery: .mustDeliver,
+                                                   now: loop.now) != .overHardLimit
         }
         for room in initialRooms { join(room, loop: loop) }
         if socket.isDraining {

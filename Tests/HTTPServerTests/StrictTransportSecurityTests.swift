@@ -84,8 +84,8 @@ struct StrictTransportSecurityTests {
     }
 }
 
-/// A protocol that reads nothing and closes when the server drains (the upgrade test only
-/// looks at the `101`).
+/// A protocol that writes the `101` it was handed, reads nothing and closes when the server
+/// drains (the upgrade test only looks at the `101`).
 private final class IdleProtocolHandler: DrainableConnection {
     let socket: UpgradedSocket
     private var isClosed = false
@@ -93,6 +93,8 @@ private final class IdleProtocolHandler: DrainableConnection {
     init(socket: UpgradedSocket) {
         self.socket = socket
         socket.loop.modify(socket.registration, interest: [])
+        // A short TLS head: one write takes it all, as the test needs nothing else.
+        _ = socket.pendingOutput.withUnsafeBytes { try? socket.transport.write(socket.registration.fd, $0) }
     }
 
     func handleEvent(_ events: PollEvents, loop: EventLoop) {
