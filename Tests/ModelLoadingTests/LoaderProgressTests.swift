@@ -104,7 +104,11 @@ struct LoaderProgressTests {
         #expect(zip(bytes, bytes.dropFirst()).allSatisfy { $0 <= $1 })
         let byteEvents = events.filter { $0.step == .loadWeights && $0.bytesLoaded > 0 }
         let gaps = zip(byteEvents, byteEvents.dropFirst()).map { $1.timestamp.timeIntervalSince($0.timestamp) }
-        #expect(gaps.allSatisfy { $0 >= 0.099 })
+        // The loader spaces byte events 100 ms apart on its monotonic clock; `timestamp` is
+        // the wall clock read a little later, when the event is made. Under a sanitizer (or a
+        // loaded machine) that "little" varies by milliseconds, so allow 10 ms of it; without
+        // the throttle the events would be 2 ms apart (one per chunk).
+        #expect(gaps.allSatisfy { $0 >= 0.09 }, "\(gaps)")
     }
 
     @Test("given an earlier load of the model, the next load has an ETA from its first step on")

@@ -108,6 +108,11 @@ final class JobFactory: Sendable {
         return job
     }
 
+    /// Drops the scripts no job has taken yet.
+    func discardScripts() {
+        scripts.withLock { $0.removeAll() }
+    }
+
     func jobs(for id: String) -> [ScriptedJob] {
         made.withLock { $0.filter { $0.modelID == id } }
     }

@@ -164,7 +164,16 @@ def test_a_full_queue_is_503_overloaded_with_retry_after(start_modeld, repositor
     # A queue of one token: while one request is admitted, every other one is refused.
     server = start(start_modeld, repository, "--embeddings-max-queued-tokens", "1", "--embeddings-max-batch-wait", "0")
     blocker: dict[str, requests.Response] = {}
-    thread = threading.Thread(target=lambda: blocker.update(r=embed(server, ["!" * 300] * 2, timeout=600)))
+
+    def run_blocker() -> None:
+        # A probe below that reaches the queue first is the one request an empty queue admits,
+        # and then the blocker itself is refused: send it again until it is admitted.
+        while True:
+            blocker["r"] = embed(server, ["!" * 300] * 2, timeout=600)
+            if blocker["r"].status_code != 503:
+                return
+
+    thread = threading.Thread(target=run_blocker)
     thread.start()
     refused_v1 = refused_v2 = None
     deadline = time.monotonic() + 300
