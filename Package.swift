@@ -105,3 +105,35 @@ let package = Package(
         ),
     ]
 )
+
+// Coverage-guided fuzz targets (libFuzzer), built only by `scripts/fuzz`, which sets
+// MODELD_FUZZ=1 and builds into its own scratch path (`.build-fuzz`) with
+// `-sanitize=fuzzer,address -enable-testing`; without the variable the package is exactly
+// the one above. Each target is an executable whose `main.swift` hands its test function to
+// libFuzzer's `LLVMFuzzerRunDriver` (SwiftPM links executables with `main` renamed to the
+// module's entry point, so libFuzzer's own `main` cannot be used). They reach internal
+// parsers with `@testable import`, so no parser is made public for them (README, "Fuzzing").
+if Context.environment["MODELD_FUZZ"] == "1" {
+    let fuzzSettings: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+    package.targets += [
+        .target(name: "CFuzzerDriver", path: "Fuzz/Sources/CFuzzerDriver"),
+        .target(name: "FuzzSupport", dependencies: ["CFuzzerDriver"], path: "Fuzz/Sources/FuzzSupport", swiftSettings: fuzzSettings),
+    ]
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzHTTPHead", ["HTTPServer"]),
+        ("FuzzHTTPBody", ["HTTPServer"]),
+        ("FuzzWebSocket", ["WebSocket", "HTTPServer"]),
+        ("FuzzRoomCommand", ["WebSocket"]),
+        ("FuzzInferRequest", ["ModelServer"]),
+        ("FuzzEmbeddingRequest", ["ModelServer"]),
+        ("FuzzSafetensors", ["ModelFormats"]),
+        ("FuzzJSON", ["ModelFormats"]),
+        ("FuzzTokenizer", ["ModelRuntime"]),
+    ]
+    for (name, dependencies) in fuzzTargets {
+        package.targets.append(.executableTarget(
+            name: name, dependencies: ["FuzzSupport"] + dependencies,
+            path: "Fuzz/Sources/\(name)", swiftSettings: fuzzSettings
+        ))
+    }
+}
