@@ -12,10 +12,11 @@ import Synchronization
 /// (tokenize, count, admit) is in `EmbeddingService+Submit.swift`.
 ///
 /// Memory that comes back: a batcher holds its model, so a batcher lives only while its model
-/// is the ready one. Every lookup drops the batchers of models that are no longer ready or
-/// were loaded anew (unloaded, failed, removed, reloaded), and `release(modelID:)` drops one
-/// at once (the unload path). A dropped batcher finishes what it already admitted, then it and
-/// its model are freed; until then its work still counts in `inferenceScratchBytes`.
+/// is the ready one. The service follows the loader's events: `model_unloaded`,
+/// `model_load_failed` and `model_load_cancelled` drop that model's batcher at once (removals
+/// on `SIGHUP` emit one of them too), and a lookup that finds the model loaded anew (another
+/// `readySince`) replaces it. A dropped batcher finishes what it already admitted, then it
+/// and its model are freed; until then its work still counts in `inferenceScratchBytes`.
 final class EmbeddingService: Sendable {
     enum Lookup {
         case ready(EmbeddingBatcher, model: any EmbeddingModel)
@@ -60,6 +61,7 @@ final class EmbeddingService: Sendable {
     private let readiness: Readiness
     private let settings: Mutex<Settings>
     private let batchers = Mutex(Batchers())
+    private let subscription = Mutex<LoadSubscription?>(nil)
     /// Where bodies too large to parse on an event loop are parsed and tokenized.
     let workers = DispatchQueue(label: "modeld.embeddings.requests", qos: .userInitiated, attributes: .concurrent)
 
@@ -67,6 +69,15 @@ final class EmbeddingService: Sendable {
         self.loader = loader
         self.readiness = readiness
         settings = Mutex(Settings(configuration))
+        let token = loader.subscribe { [weak self] event in
+            guard event.kind == .unloaded || event.kind == .failed || event.kind == .cancelled else { return }
+            self?.release(modelID: event.modelID)
+        }
+        subscription.withLock { $0 = token }
+    }
+
+    deinit {
+        subscription.withLock { $0 }?.cancel()
     }
 
     /// Puts `configuration`'s `embeddings.*` settings in force (`SIGHUP`): requests parsed
@@ -83,10 +94,13 @@ final class EmbeddingService: Sendable {
         settings.withLock { $0.limits }
     }
 
-    /// Drops the batcher of `modelID` (called when the model is unloaded or removed), so the
-    /// model's memory is freed once the work it already admitted is done.
+    /// Drops the batcher of `modelID` (when the model stops being served), so the model's
+    /// memory is freed once the work it already admitted is done.
     func release(modelID: String) {
-        batchers.withLock { $0.retire(modelID) }
+        batchers.withLock { batchers in
+            batchers.retire(modelID)
+            batchers.retired.removeAll { $0.batcher == nil }
+        }
     }
 
     /// An estimate of the bytes that embedding work admitted now holds or is about to
@@ -108,9 +122,7 @@ final class EmbeddingService: Sendable {
     }
 
     func lookup(_ id: String) -> Lookup {
-        let snapshot = loader.snapshot
-        pruneBatchers { snapshot.status(of: $0) }
-        guard let status = snapshot.status(of: id) else {
+        guard let status = loader.snapshot.status(of: id) else {
             return .unavailable(.notFound, code: "model_not_found", message: "No model with id '\(id)'.", status: nil, retryAfter: nil)
         }
         switch status.state {
@@ -139,19 +151,10 @@ final class EmbeddingService: Sendable {
             batchers.current[id] = Entry(readySince: status.readySince, batcher: fresh)
             return fresh
         }
+        // An unload between the snapshot read above and the batcher's creation released a
+        // batcher that did not exist yet: do it now, so the old model is not kept alive.
+        let now = loader.snapshot.status(of: id)
+        if now?.state != .ready || now?.readySince != status.readySince { release(modelID: id) }
         return .ready(batcher, model: model)
-    }
-
-    /// Retires the batchers whose model is not the ready one any more.
-    private func pruneBatchers(status: (String) -> ModelStatus?) {
-        batchers.withLock { batchers in
-            for (id, entry) in batchers.current {
-                guard let now = status(id), now.state == .ready, now.readySince == entry.readySince else {
-                    batchers.retire(id)
-                    continue
-                }
-            }
-            batchers.retired.removeAll { $0.batcher == nil }
-        }
     }
 }

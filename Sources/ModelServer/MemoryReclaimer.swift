@@ -11,8 +11,8 @@ import Synchronization
 /// 170 to 311 MB with nothing leaked. So at start-up the threshold is pinned to 1 MiB (every
 /// weight matrix is then its own mapping, unmapped on free), and after a model is
 /// unloaded, or a load failed or was cancelled, `malloc_trim(0)` runs off the loop to hand
-/// back the free pages of the heaps. `release` callbacks (the embeddings batchers) run
-/// first, so the model's last references are gone when the trim runs.
+/// back the free pages of the heaps (the embeddings service drops the model's batcher on the
+/// same event, synchronously, so the trim comes after it).
 final class MemoryReclaimer: Sendable {
     private let subscription = Mutex<LoadSubscription?>(nil)
     private let queue = DispatchQueue(label: "modeld.memory-reclaim", qos: .utility)
@@ -22,13 +22,11 @@ final class MemoryReclaimer: Sendable {
         _ = clinux_pin_mmap_threshold(1 << 20)
     }
 
-    /// Calls `release(modelID)` and trims the heaps after every event that ends a model's
-    /// hold on memory.
-    func start(loader: ModelLoader, release: @escaping @Sendable (String) -> Void) {
+    /// Trims the heaps after every event that ends a model's hold on memory.
+    func start(loader: ModelLoader) {
         let queue = queue
         let token = loader.subscribe { event in
             guard event.kind == .unloaded || event.kind == .failed || event.kind == .cancelled else { return }
-            release(event.modelID)
             // After a short delay: a request that was running keeps its own reference to the
             // model until it finishes; the failed or cancelled job releases on its thread.
             queue.asyncAfter(deadline: .now() + .milliseconds(200)) { Self.trim() }

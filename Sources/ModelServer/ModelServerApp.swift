@@ -55,8 +55,7 @@ public enum ModelServerApp {
         let (router, live) = makeRoutes(host: host, configuration: configuration, authorization: authorization, rooms: rooms,
                                         metrics: metrics)
         let reclaimer = MemoryReclaimer()
-        let embeddings = live.embeddings
-        reclaimer.start(loader: host.loader, release: { id in embeddings.release(modelID: id) })
+        reclaimer.start(loader: host.loader)
         let reloader = ConfigurationReloader(configuration: configuration, load: reloadConfiguration ?? { configuration },
                                              host: host, live: live, logLevel: logLevel, logger: logger)
         reloader.onAccepted("tls") { _, new in try reloadTLS(tls, with: new, logger: logger) }

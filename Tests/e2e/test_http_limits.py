@@ -104,6 +104,28 @@ FLOOD_SECONDS = 10.0
 RSS_BOUND_KIB = 64 * 1024
 
 
+def send_without_reading(flood: socket.socket, batch: bytes, seconds: float, every_2s=None) -> int:
+    """Sends `batch` over and over on non-blocking `flood` for `seconds`, reading nothing;
+    calls `every_2s()` every 2 s. Returns the bytes the kernel accepted."""
+    flood.setblocking(False)
+    sent = offset = 0
+    started = time.monotonic()
+    next_call = started + 2.0
+    while (now := time.monotonic()) < started + seconds:
+        _, writable, _ = select.select([], [flood], [], 0.2)
+        if writable:
+            try:
+                count = flood.send(memoryview(batch)[offset:offset + (1 << 20)])
+            except BlockingIOError:
+                count = 0
+            sent += count
+            offset = (offset + count) % len(batch)
+        if every_2s is not None and now >= next_call:
+            every_2s()
+            next_call = now + 2.0
+    return sent
+
+
 @pytest.mark.skipif(not (MODEL_DIR / "model.safetensors").exists(),
                     reason=f"model not found at {MODEL_DIR} (run scripts/fetch-model)")
 def test_pipelining_without_reading_keeps_memory_bounded(start_modeld, repository, tmp_path):
@@ -119,29 +141,17 @@ def test_pipelining_without_reading_keeps_memory_bounded(start_modeld, repositor
         assert warm.request("POST", "/v1/embeddings", [("Content-Type", "application/json")], body).status == 200
     before = resident_kib(server.proc.pid)
 
-    batch = one * 2000
-    flood = small_receive_buffer_socket(server.address)
-    flood.setblocking(False)
-    sent = 0
     peak = before
     livez_seconds = []
-    started = time.monotonic()
-    offset = 0
-    next_probe = started + 2.0
+
+    def probe() -> None:
+        nonlocal peak
+        peak = max(peak, resident_kib(server.proc.pid))
+        livez_seconds.append(assert_livez(server))
+
+    flood = small_receive_buffer_socket(server.address)
     try:
-        while (now := time.monotonic()) < started + FLOOD_SECONDS:
-            _, writable, _ = select.select([], [flood], [], 0.2)
-            if writable:
-                try:
-                    count = flood.send(memoryview(batch)[offset:offset + (1 << 20)])
-                except BlockingIOError:
-                    count = 0
-                sent += count
-                offset = (offset + count) % len(batch)
-            if now >= next_probe:
-                peak = max(peak, resident_kib(server.proc.pid))
-                livez_seconds.append(assert_livez(server))
-                next_probe = now + 2.0
+        sent = send_without_reading(flood, one * 2000, FLOOD_SECONDS, every_2s=probe)
         after = resident_kib(server.proc.pid)
         peak = max(peak, after)
         # The flood connection is still open and unread: others are still served.
@@ -166,21 +176,8 @@ def test_pipelined_livez_flood_without_reading_keeps_memory_bounded(start_modeld
     assert_livez(server)
     before = resident_kib(server.proc.pid)
     flood = small_receive_buffer_socket(server.address)
-    flood.setblocking(False)
-    batch = request_bytes("GET", "/livez") * 100_000
-    sent = 0
-    offset = 0
-    started = time.monotonic()
     try:
-        while time.monotonic() < started + FLOOD_SECONDS / 2:
-            _, writable, _ = select.select([], [flood], [], 0.2)
-            if writable:
-                try:
-                    count = flood.send(memoryview(batch)[offset:offset + (1 << 20)])
-                except BlockingIOError:
-                    count = 0
-                sent += count
-                offset = (offset + count) % len(batch)
+        sent = send_without_reading(flood, request_bytes("GET", "/livez") * 100_000, FLOOD_SECONDS / 2)
         after = resident_kib(server.proc.pid)
         assert_livez(server)
     finally:

@@ -147,3 +147,27 @@ def scrape_memory(server) -> float:
         if line.startswith('modeld_model_memory_bytes{model="minilm"}'):
             return float(line.rsplit(" ", 1)[1])
     raise AssertionError("no modeld_model_memory_bytes for minilm:\n" + text)
+
+
+def test_room_publish_inputs_from_smallest_to_largest(start_modeld, tmp_path):
+    """`POST /v1/rooms/{room}/messages` (admin): an empty body, a body of exactly
+    http.max-body-bytes, one byte more, and the longest and a too-long room name."""
+    server = start_modeld("--model-repository", str(tmp_path / "empty"), "--state-dir", str(tmp_path / "state"),
+                          "--http-max-body-bytes", "65536")
+    auth = server.admin_headers
+
+    def publish(room: str, body: bytes) -> requests.Response:
+        return requests.post(server.url(f"/v1/rooms/{room}/messages"), data=body,
+                             headers={**auth, "Content-Type": "application/json"}, timeout=30)
+
+    empty = publish("ops", b"")
+    assert empty.status_code == 400 and empty.json()["error"]["code"] == "invalid_message", empty.text
+    largest = b"[" + b'"' + b"x" * (65536 - 4) + b'"' + b"]"
+    assert len(largest) == 65536
+    response = publish("ops", largest)
+    assert response.status_code == 200 and response.json() == {"recipients": 0}, response.text
+    assert publish("ops", largest[:-1] + b" ]").status_code == 413
+    assert publish("r" * 256, b"{}").status_code == 200
+    too_long = publish("r" * 257, b"{}")
+    assert too_long.status_code == 400 and too_long.json()["error"]["code"] == "invalid_room", too_long.text
+    assert curl(server, "GET", "/livez")[0] == 200
