@@ -66,6 +66,7 @@ let package = Package(
                 "WebSocket",
                 "ModelLoading",
                 "ModelRuntime",
+                "CLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),

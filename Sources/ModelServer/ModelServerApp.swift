@@ -40,7 +40,7 @@ public enum ModelServerApp {
         reloadConfiguration: (@Sendable () throws(ConfigurationError) -> Configuration)? = nil
     ) async throws {
         MemoryReclaimer.tuneAllocator()
-        let watcher = SignalWatcher([SIGTERM, SIGINT, SIGHUP])
+        let watcher = try SignalWatcher([SIGTERM, SIGINT, SIGHUP])
         let environment = ProcessInfo.processInfo.environment
         let systemd = SystemdSession(environment: environment, logger: logger)
         let activatedSockets = try SystemdSocketActivation.take(environment: environment)
@@ -89,6 +89,7 @@ public enum ModelServerApp {
         server.shutdown(gracePeriod: shutdownTimeout)
         await host.shutdown()
         reclaimer.stop()
+        watcher.stop()  // also keeps the watcher (its handlers) alive until here
         logger.info("stopped")
     }
 

@@ -43,6 +43,15 @@ int clinux_accept_nonblocking(int fd, struct sockaddr *addr, socklen_t *len);
 /// Names the calling thread (at most 15 bytes), as shown by top -H and gdb.
 int clinux_set_thread_name(const char *name);
 
+/// Installs, for each of `signals`, a handler that writes the signal's number as one byte to
+/// a new pipe, and returns the pipe's (blocking, close-on-exec) read end; -1 with errno set
+/// on failure, EBUSY if a signal pipe is already open (there is one per process).
+int clinux_signal_pipe_open(const int *signals, int count);
+
+/// Ignores `signals` from now on (shutdown is under way by then) and closes the pipe's write end, so a reader
+/// blocked on the read end sees end of file. The reader closes the read end.
+void clinux_signal_pipe_close(const int *signals, int count);
+
 /// Creates a non-blocking, close-on-exec socket.
 static inline int clinux_socket_nonblocking(int domain, int type) {
     return socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
