@@ -131,8 +131,11 @@ def test_ready_before_model_then_status_follows_load_then_stopping(start_modeld,
         assert lines[-1] == "idle; 1 ready, 0 failed", lines
         assert len(lines) == len(set(lines)), f"a STATUS line was repeated: {lines}"
         times = [t for t, _ in listener.of_kind("STATUS=")]
-        gaps = [b - a for a, b in zip(times, times[1:])]
-        assert min(gaps) >= 0.2, f"STATUS sent faster than 4 per second: {gaps}"
+        # The daemon sends at most one STATUS per 250 ms, so any five span at least 1 s where it
+        # sends them; 0.1 s is left for the receiving side's scheduling (one late arrival
+        # shortens the gap that follows it), which a throttle of 5 per second would not fit in.
+        spans = [b - a for a, b in zip(times, times[4:])]
+        assert not spans or min(spans) >= 0.9, f"STATUS sent faster than 4 per second: {spans}"
 
         assert server.stop(signal.SIGTERM) == 0, server.output()
         stopping_at, _ = listener.wait_for(lambda m: m == "STOPPING=1", 5)
@@ -145,14 +148,17 @@ def test_ready_before_model_then_status_follows_load_then_stopping(start_modeld,
 def test_watchdog_pings_every_half_timeout_and_stops_after_sigterm(start_modeld, tmp_path):
     listener = NotifyListener(tmp_path, abstract=False)
     try:
-        server = start_modeld(env={"NOTIFY_SOCKET": listener.address, "WATCHDOG_USEC": "400000"})
-        assert server.wait_for_line(re.compile(r"systemd notify\"? socket=\S+ watchdog=400ms"), 5), server.output()
+        # 1 s, not less: a ping needs every event loop to have run in the last half period, and
+        # with both cores saturated by other processes a loop may wait a few hundred ms for a
+        # core (a 400 ms watchdog missed a ping once in 20 runs of the suite under contention).
+        server = start_modeld(env={"NOTIFY_SOCKET": listener.address, "WATCHDOG_USEC": "1000000"})
+        assert server.wait_for_line(re.compile(r"systemd notify\"? socket=\S+ watchdog=1s"), 5), server.output()
         listener.wait_for(lambda m: m == "READY=1", 10)
-        listener.wait_for_count("WATCHDOG=1", 12, 20)
+        listener.wait_for_count("WATCHDOG=1", 8, 20)
         pings = [t for t, _ in listener.of_kind("WATCHDOG=1")]
         intervals = [b - a for a, b in zip(pings, pings[1:])]
-        assert 0.17 <= statistics.median(intervals) <= 0.26, intervals
-        assert max(intervals) < 0.4, f"a gap reached WATCHDOG_USEC: {intervals}"
+        assert 0.45 <= statistics.median(intervals) <= 0.6, intervals
+        assert max(intervals) < 1.0, f"a gap reached WATCHDOG_USEC: {intervals}"
 
         assert server.stop(signal.SIGTERM) == 0, server.output()
         stopping_at, _ = listener.wait_for(lambda m: m == "STOPPING=1", 5)
