@@ -130,6 +130,8 @@ if Context.environment["MODELD_FUZZ"] == "1" {
         ("FuzzSafetensors", ["ModelFormats"]),
         ("FuzzJSON", ["ModelFormats"]),
         ("FuzzTokenizer", ["ModelRuntime"]),
+        ("FuzzModelYAML", ["ModelLoading", .product(name: "Yams", package: "Yams")]),
+        ("FuzzConfiguration", ["ModelServer"]),
     ]
     for (name, dependencies) in fuzzTargets {
         package.targets.append(.executableTarget(

@@ -101,7 +101,10 @@ extension ConfigurationValueParser<Duration> {
             else {
                 throw .expected(what, got: text)
             }
-            return .nanoseconds(Int64((seconds * 1e9).rounded()))
+            let nanoseconds = Int64((seconds * 1e9).rounded())
+            // Below half a nanosecond a positive value would become a zero duration.
+            guard allowingZero || nanoseconds > 0 else { throw .expected("a number of seconds of at least 1e-9", got: text) }
+            return .nanoseconds(nanoseconds)
         }
     }
 }

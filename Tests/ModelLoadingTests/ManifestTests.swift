@@ -64,6 +64,14 @@ struct ManifestTests {
         #expect(failure?.message.contains("'\(value)'") == true, "\(failure?.message ?? "no error")")
     }
 
+    @Test("a files entry without its sha256 is rejected, naming the entry (found by scripts/fuzz model-yaml)",
+          arguments: ["runtime: x\nfiles:\n  a.bin: {}\n", "runtime: x\nfiles:\n  a.bin: {}\n  b.bin: {sha256: \(String(repeating: "a", count: 64))}\n"])
+    func fileEntryWithoutDigestRejected(yaml: String) {
+        let failure = error(yaml)
+        #expect(failure?.code == "manifest_invalid")
+        #expect(failure?.message.contains("'files.a.bin' has no sha256") == true, "\(failure?.message ?? "no error")")
+    }
+
     @Test("a manifest without runtime, a repeated key, a non-mapping or broken YAML is rejected",
           arguments: ["required: true\n", "runtime: a\nruntime: b\n", "- runtime\n", "runtime: [unclosed\n", ""])
     func malformedRejected(yaml: String) {

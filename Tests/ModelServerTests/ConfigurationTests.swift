@@ -182,6 +182,17 @@ struct ConfigurationTests {
         #expect(throws: ConfigurationError.self) { try load(["--memory-budget", "9999999999TiB"]) }
     }
 
+    @Test("a positive duration too small to be a nanosecond is rejected, not made zero (found by scripts/fuzz config)",
+          arguments: ["1e-300", "0.0000000001", "4e-10"])
+    func subNanosecondDurationRejected(text: String) throws {
+        let expected = ConfigurationError.invalidValue(
+            key: "http.idle-timeout", source: .flag("--http-idle-timeout"),
+            problem: "expected a number of seconds of at least 1e-9, got \(String(reflecting: text))")
+        #expect(throws: expected) { try load(["--http-idle-timeout", text]) }
+        #expect(try load(["--http-idle-timeout", "1e-9"]).http.idleTimeout == .nanoseconds(1))
+        #expect(try load(["--shutdown-timeout", text]).shutdownTimeout == .zero)
+    }
+
     @Test("a YAML list for a single-valued key is rejected")
     func listForScalarKeyIsRejected() throws {
         let file = try TemporaryYAML("event-loops: [1, 2]\n")

@@ -9,7 +9,7 @@ import Yams
 /// - `runtime` (string, required): the runtime that loads the model.
 /// - `required` (boolean, default `true`): whether `/readyz` waits for the model.
 /// - `load` (`startup` | `on_demand`, default `startup`).
-/// - `files` (mapping, optional): `file name: {sha256: 64 hex digits}`.
+/// - `files` (mapping, optional): `file name: {sha256: 64 hex digits}`; the digest is required.
 extension ModelManifest {
     /// The manifest's file name inside a model folder.
     public static let fileName = "model.yaml"
@@ -90,6 +90,8 @@ extension ModelManifest {
                 }
                 digests[name] = hex
             }
+            // An entry without its digest would silently verify nothing.
+            guard digests[name] != nil else { throw .manifestMalformed("'\(key)' has no sha256") }
         }
         return digests
     }
