@@ -156,6 +156,13 @@ def check_state_files(state: pathlib.Path) -> None:
             assert contents["version"] == 1, (name, contents)
 
 
+def valid_json(path: pathlib.Path) -> bool:
+    try:
+        return json.loads(path.read_bytes())["version"] == 1
+    except (OSError, ValueError, KeyError):
+        return False
+
+
 def model_copy(tmp_path: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path]:
     """A repository whose `minilm` has its own copy of the weights (the rest symlinked to
     the real model, read only); returns (repository, weights path)."""
@@ -239,7 +246,7 @@ def test_kill_9_during_load_and_state_writes_then_restart(start_modeld, reposito
     assert server.wait_for_line(re.compile("event=model_load_completed"), 10), server.output()
     # The history is written just after the model turns ready: wait for that write.
     deadline = time.monotonic() + 30
-    while not (state / "eta-history.json").exists() and time.monotonic() < deadline:
+    while not valid_json(state / "eta-history.json") and time.monotonic() < deadline:
         time.sleep(0.05)
     check_state_files(state)
     for name in STATE_FILES:
@@ -251,6 +258,24 @@ def test_kill_9_during_load_and_state_writes_then_restart(start_modeld, reposito
         ["53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"]
     assert count(server, "state file not saved") == 0, server.output()
     print("kill points:", triggers)
+
+    # Torn files (as a non-atomic writer would leave them) are logged, ignored and replaced.
+    assert server.stop() == 0
+    for name in STATE_FILES:
+        whole = (state / name).read_bytes()
+        (state / name).write_bytes(whole[: len(whole) // 2])
+    server = serve(start_modeld, repository, state)
+    ignored = [line for line in server.output().splitlines() if "state file ignored" in line]
+    assert len(ignored) == 2 and all(name in "".join(ignored) for name in STATE_FILES), server.output()
+    wait_status(server, lambda b: b["state"] in ("ready", "failed"), "the load after torn files to end")
+    assert status(server)["state"] == "ready", server.output()
+    embedding(server)
+    assert server.wait_for_line(re.compile("event=model_load_completed"), 10), server.output()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not all(valid_json(state / name) for name in STATE_FILES):
+        time.sleep(0.05)
+    check_state_files(state)
+    assert all(valid_json(state / name) for name in STATE_FILES), os.listdir(state)
 
 
 # ---------------------------------------------------------------- 2. full / read-only state dir
