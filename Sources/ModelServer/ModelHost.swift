@@ -41,7 +41,10 @@ public final class ModelHost: Sendable {
         let runtimesByName = Dictionary(runtimes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.runtimes = runtimesByName
         let stateDirectory = StateDirectory.prepare(configuration.stateDir, logger: logger)
-        let digestCache = DigestCache(directory: stateDirectory)
+        let stateWriter = StateDirectory.writer(logger: logger)
+        let digestCache = DigestCache(directory: stateDirectory, writer: stateWriter)
+        let history = ETAHistory(stateDirectory: stateDirectory, writer: stateWriter)
+        StateDirectory.logIssues([history.loadIssue, digestCache.loadIssue], logger: logger)
         let budget = MemoryBudget.resolve(configuredBytes: configuration.memoryBudgetBytes)
         let loaderReference = LoaderReference()
         let jobLimits = JobLimits(maxReadBytesPerSecond: configuration.maxReadBytesPerSecond, memoryBudgetBytes: budget.bytes)
@@ -56,7 +59,7 @@ public final class ModelHost: Sendable {
                 residentBytesInUse: { loaderReference.residentBytes() + scratch.bytes() },
                 ledger: ledger)
             return ModelLoadJob(descriptor: descriptor, runtimes: runtimesByName, digestCache: digestCache, settings: jobSettings)
-        }, history: ETAHistory(stateDirectory: stateDirectory))
+        }, history: history)
         loaderReference.set(loader)
         logger.info("memory budget", metadata: [LogKey.bytes: "\(budget.bytes)", LogKey.source: "\(budget.source)"])
         subscription.withLock { $0 = loader.subscribe(LoadEventLog(logger: logger).log) }

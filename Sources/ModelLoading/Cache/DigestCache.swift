@@ -10,10 +10,12 @@ import Synchronization
 ///   only while the file's identity now is exactly that one; any change is a miss.
 /// - Only digests that were computed over the bytes and matched the manifest are recorded.
 /// - The cache lives in `<state dir>/digest-cache.json`, rewritten on every `record` through
-///   a temporary file and `rename(2)`, so a crash leaves the old or the new file, never a
-///   torn one. A file that cannot be read as a cache is ignored (and replaced on the next
-///   write): losing the cache only costs one re-hash. A write that fails is not a load
-///   failure for the same reason; `record` reports it by returning `false`.
+///   a `StateFileWriter` (temporary file, fsync, `rename(2)`, fsync of the directory), so a
+///   crash leaves the old or the new file, never a torn one; temporary files of a process
+///   killed mid-write are removed at open. A file that cannot be read as a cache is ignored
+///   (`loadIssue` says why, for the log) and replaced on the next write: losing the cache
+///   only costs one re-hash. A write that fails is not a load failure for the same reason;
+///   `record` returns `false` and the writer reports it (once per streak of failures).
 /// - Thread-safe: every access holds one `Mutex`, which also serialises writes of the file.
 public final class DigestCache: Sendable {
     /// The cache file's name inside the state directory.
@@ -33,12 +35,21 @@ public final class DigestCache: Sendable {
 
     /// Where the cache is persisted, or `nil` for a cache kept in memory only.
     public let filePath: String?
+    /// Why the file found at open was ignored, if it was.
+    public let loadIssue: String?
     private let state: Mutex<Contents>
+    private let writer: StateFileWriter
 
     /// Opens the cache in `directory` (the server's state dir); `nil` keeps it in memory.
-    public init(directory: String?) {
-        filePath = directory.map { $0 + "/" + Self.fileName }
-        state = Mutex(filePath.flatMap(Self.readContents) ?? Contents())
+    /// `writer` writes the file.
+    public init(directory: String?, writer: StateFileWriter = StateFileWriter()) {
+        let filePath = directory.map { $0 + "/" + Self.fileName }
+        self.filePath = filePath
+        self.writer = writer
+        if let filePath { StateFileWriter.removeLeftovers(of: filePath) }
+        let (contents, issue) = filePath.map(Self.readContents) ?? (nil, nil)
+        loadIssue = issue
+        state = Mutex(contents ?? Contents())
     }
 
     /// The verified SHA-256 (lower-case hex) of the file at `path`, if one was recorded and
@@ -56,7 +67,7 @@ public final class DigestCache: Sendable {
     public func record(path: String, identity: FileIdentity, sha256: String) -> Bool {
         state.withLock { contents in
             contents.entries[Self.key(path)] = Entry(identity: identity, sha256: sha256)
-            return filePath.map { Self.write(contents, to: $0) } ?? true
+            return filePath.map { write(contents, to: $0) } ?? true
         }
     }
 
@@ -64,7 +75,7 @@ public final class DigestCache: Sendable {
     public func remove(path: String) {
         state.withLock { contents in
             guard contents.entries.removeValue(forKey: Self.key(path)) != nil, let filePath else { return }
-            _ = Self.write(contents, to: filePath)
+            _ = write(contents, to: filePath)
         }
     }
 
@@ -73,26 +84,28 @@ public final class DigestCache: Sendable {
         URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
-    /// The persisted contents, or `nil` when the file is missing or not a cache.
-    private static func readContents(_ path: String) -> Contents? {
+    /// The persisted contents (`nil` when the file is missing or not a cache) and, for a
+    /// file that is there but not a cache, why it is ignored.
+    private static func readContents(_ path: String) -> (Contents?, String?) {
+        guard FileManager.default.fileExists(atPath: path) else { return (nil, nil) }
         guard let data = FileManager.default.contents(atPath: path),
               let contents = try? JSONDecoder().decode(Contents.self, from: data),
-              contents.version == 1 else { return nil }
-        return contents
+              contents.version == 1 else {
+            return (nil, "\(path) is not a version 1 digest cache; ignored and will be replaced")
+        }
+        return (contents, nil)
     }
 
-    /// Writes `contents` to a temporary file beside `path`, then renames it over `path`.
-    private static func write(_ contents: Contents, to path: String) -> Bool {
+    /// Writes `contents` through the writer; whether it worked.
+    private func write(_ contents: Contents, to path: String) -> Bool {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(contents) else { return false }
-        let temporary = path + ".tmp-\(UUID().uuidString)"
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else { return false }
-        // rename(2) replaces the target atomically: readers see the old or the new file.
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
+        do throws(StateFileError) {
+            try writer.write(Array(data), to: path)
+            return true
+        } catch {
             return false
         }
-        return true
     }
 }

@@ -31,25 +31,22 @@ extension ETAHistory {
         return (valid, nil)
     }
 
-    /// Writes `entries` to a temporary file next to `path`, then renames it over `path`.
-    static func write(_ entries: [String: [Double]], to path: String) throws(ETAHistoryError) {
+    /// Writes `entries` through `writer` (temporary file, fsync, rename, fsync directory).
+    static func write(_ entries: [String: [Double]], to path: String, with writer: StateFileWriter) throws(ETAHistoryError) {
         let contents = FileContents(version: currentVersion,
                                     models: entries.mapValues { FileContents.Entry(stepSeconds: $0) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let temporaryPath = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
+        let data: Data
         do {
-            let data = try encoder.encode(contents)
-            try data.write(to: URL(fileURLWithPath: temporaryPath))
+            data = try encoder.encode(contents)
         } catch {
-            try? FileManager.default.removeItem(atPath: temporaryPath)
             throw .writeFailed(path: path, reason: "\(error)")
         }
-        // rename(2) replaces the target atomically within one file system (POSIX).
-        guard rename(temporaryPath, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporaryPath)
-            throw .writeFailed(path: path, reason: reason)
+        do throws(StateFileError) {
+            try writer.write(Array(data), to: path)
+        } catch {
+            throw .writeFailed(path: path, reason: error.description)
         }
     }
 }

@@ -6,14 +6,15 @@ import Synchronization
 /// weights behind `progress` (DESIGN §1.3).
 ///
 /// File policy:
-/// - Written whole on every recorded load, atomically: a temporary file in the same
-///   directory, then `rename(2)` over the old one, so a reader or a crash sees either the
-///   old file or the new one, never half of one.
+/// - Written whole on every recorded load through a `StateFileWriter` (temporary file,
+///   fsync, `rename(2)`, fsync of the directory), so a reader, a crash or a power cut sees
+///   either the old file or the new one, never half of one. Temporary files of a process
+///   killed mid-write are removed at open.
 /// - Read once at start. A file that is not valid JSON of this shape is ignored (the reason
 ///   is kept in `loadIssue` for the log) and replaced at the next write; an entry without
 ///   nine finite, non-negative durations is dropped.
-/// - A failed write never fails a load: the new durations stay in memory and the error is
-///   kept in `lastWriteError`.
+/// - A failed write never fails a load: the new durations stay in memory, the error is
+///   kept in `lastWriteError`, and the writer reports it (once per streak of failures).
 public final class ETAHistory: Sendable {
     /// The file's name inside the state directory.
     public static let fileName = "eta-history.json"
@@ -24,12 +25,14 @@ public final class ETAHistory: Sendable {
     public let loadIssue: String?
 
     private let stepSecondsByModel: Mutex<[String: [Double]]>
+    private let writer: StateFileWriter
     /// Held across a whole write so two loads finishing together cannot reorder renames.
     private let writeLock = Mutex<ETAHistoryError?>(nil)
 
     /// Opens the history of `stateDirectory` (reading its file if there is one), or an
-    /// in-memory history when `stateDirectory` is `nil`.
-    public init(stateDirectory: String?) {
+    /// in-memory history when `stateDirectory` is `nil`; `writer` writes the file.
+    public init(stateDirectory: String?, writer: StateFileWriter = StateFileWriter()) {
+        self.writer = writer
         guard let stateDirectory else {
             filePath = nil
             loadIssue = nil
@@ -38,6 +41,7 @@ public final class ETAHistory: Sendable {
         }
         let path = (stateDirectory as NSString).appendingPathComponent(Self.fileName)
         filePath = path
+        StateFileWriter.removeLeftovers(of: path)
         let (entries, issue) = Self.read(path: path)
         loadIssue = issue
         stepSecondsByModel = Mutex(entries)
@@ -73,7 +77,7 @@ public final class ETAHistory: Sendable {
             // Encode under the write lock so the file written last holds the latest entries.
             let entries = stepSecondsByModel.withLock { $0 }
             do throws(ETAHistoryError) {
-                try Self.write(entries, to: filePath)
+                try Self.write(entries, to: filePath, with: writer)
                 lastError = nil
             } catch {
                 lastError = error

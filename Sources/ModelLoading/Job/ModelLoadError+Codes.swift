@@ -69,6 +69,13 @@ extension ModelLoadError {
                        message: "'\(path)' changed while loading: expected \(expectedBytes) bytes, found \(actualBytes).")
     }
 
+    /// The path no longer names the file that was read, or the file was written to while
+    /// it was read: the bytes in memory are not (all) those of the file now in place.
+    static func fileChangedWhileReading(_ path: String, now: String) -> ModelLoadError {
+        ModelLoadError(code: "file_changed",
+                       message: "'\(path)' was \(now) while its weights were read; the bytes read are not the file's, load again once it is in place.")
+    }
+
     /// A system call failed; `operation` names it.
     static func ioError(_ path: String, operation: String, errno code: Int32) -> ModelLoadError {
         ModelLoadError(code: "io_error", message: "'\(path)': \(operation) failed (errno \(code)).")

@@ -10,6 +10,11 @@ import Glibc
 ///   while waiting under a rate cap) and `progress(bytesRead, total)` is called.
 /// - When asked for a digest, SHA-256 runs on a second thread over the chunks already read
 ///   (`HashPipeline`), overlapped with reading the next ones.
+/// - Owned buffer and `pread`, never `mmap`: a file truncated under a mapping would raise
+///   SIGBUS and kill the server; a short `pread` is a `file_truncated` error instead.
+/// - After the last chunk the path is `stat`ed again: if it is gone, names another inode
+///   (replaced by rename) or its size or mtime moved (written in place), the read is
+///   `file_changed`. Otherwise a cached digest (step 3) could vouch for bytes it never saw.
 /// - The buffer lives until `release()` or deinit; on any error or cancel it is freed
 ///   before the error is thrown, so a failed read holds nothing.
 ///
@@ -101,6 +106,7 @@ public final class WeightReader {
         let hasher = computeDigest ? HashPipeline(base: UnsafeRawPointer(buffer), maxLagBytes: 2 * chunkBytes) : nil
         do throws(ModelLoadError) {
             try readChunks(fd, into: buffer, total: total, hasher: hasher, progress: progress, isCancelled: isCancelled)
+            try checkUnchanged(since: identity)
         } catch {
             hasher?.abandon()
             release()
@@ -134,6 +140,13 @@ public final class WeightReader {
             hasher?.publish(upTo: offset)
             progress(Int64(offset), Int64(total))
         }
+    }
+
+    /// Throws `file_changed` unless the path still names the file opened, unmodified.
+    private func checkUnchanged(since opened: FileIdentity) throws(ModelLoadError) {
+        guard let now = FileIdentity.of(path: path) else { throw .fileChangedWhileReading(path, now: "removed") }
+        if now.inode != opened.inode { throw .fileChangedWhileReading(path, now: "replaced") }
+        if now != opened { throw .fileChangedWhileReading(path, now: "modified") }
     }
 
     /// Maps `open`'s errno to DESIGN §1.8's specific codes.
