@@ -1,4 +1,7 @@
 import EventLoop
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Accepts connections from one listening socket on one loop and adopts them there.
 ///
@@ -73,9 +76,16 @@ final class Acceptor: EventHandler {
         self.registration = nil
         context.counters.acceptPaused()
         if startsEpisode { context.onAcceptPaused?(error) }
+        resume(after: duration, loop: loop)
+    }
+
+    /// Puts the listener back on the loop after `duration`. If epoll refuses it (out of
+    /// memory), waits the next pause and tries again: the listener is never given up.
+    private func resume(after duration: Duration, loop: EventLoop) {
         loop.schedule(at: loop.now.advanced(by: duration)) { [weak self] in
-            guard let self, !self.isStopped else { return }
-            if !self.start(loop: loop) { self.stop(loop: loop) }
+            guard let self, !self.isStopped, !self.start(loop: loop) else { return }
+            guard case .pause(let next, _) = self.backoff.acceptFailed(errno: ENOMEM) else { return }
+            self.resume(after: next, loop: loop)
         }
     }
 }
