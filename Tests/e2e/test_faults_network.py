@@ -284,6 +284,44 @@ def test_slowloris_10000_connections(start_modeld, restore_descriptor_limit):
     slowloris(start_for_slowloris(start_modeld, 10_000), 10_000)
 
 
+def test_past_max_connections_new_ones_are_accepted_and_closed(start_modeld):
+    """DESIGN §1.8: with `--http-max-connections 200`, of 300 clients that connect and hold,
+    200 are kept and 100 are accepted and closed at once (no wait in the backlog); once a
+    held one leaves, a new client is served."""
+    limit, extra = 200, 100
+    server = start_modeld("--http-max-connections", str(limit))
+    pid = server.proc.pid
+    assert livez_answers(server.address)
+    baseline_fds = settled_fds(pid)
+    clients = connect_all(server.address, limit + extra, timeout_s=WAIT_S)
+    try:
+        closed: set[int] = set()
+        reader = selectors.DefaultSelector()
+        for sock in clients:
+            reader.register(sock, selectors.EVENT_READ)
+        deadline = time.monotonic() + WAIT_S
+        while len(closed) < extra and time.monotonic() < deadline:
+            for key, _ in reader.select(timeout=0.2):
+                try:
+                    data = key.fileobj.recv(1)
+                except ConnectionResetError:
+                    data = b""
+                assert data == b"", f"a refused connection got bytes: {data!r}"
+                closed.add(key.fileobj.fileno())
+                reader.unregister(key.fileobj)
+        assert len(closed) == extra, f"{len(closed)} of {limit + extra} closed, {extra} expected"
+        # The kept ones stay open and silent (the idle timeout is 60 s).
+        assert reader.select(timeout=0.5) == []
+        reader.close()
+        assert open_fds(pid) == baseline_fds + limit, (open_fds(pid), baseline_fds)
+        kept = [sock for sock in clients if sock.fileno() not in closed]
+        kept[0].close()
+        assert wait_until(lambda: livez_answers(server.address), WAIT_S), "no room made by a client leaving"
+    finally:
+        for sock in clients:
+            sock.close()
+
+
 # --- 3. SIGTERM under load ---------------------------------------------------------------
 
 SHUTDOWN_TIMEOUT_S = 5
