@@ -11,7 +11,10 @@ extension HTTPConnection {
     func queueResponse(_ response: HTTPResponse, loop: EventLoop) {
         let wantsKeepAlive = pendingRequestKeepsAlive && !response.closesConnection
         let now = loop.now
-        let keepAlive = machine.responseQueued(keepAlive: wantsKeepAlive && !context.isDraining, at: now)
+        // Requests pipelined behind this one and already read are answered even in a drain.
+        let requestBytesWaiting = inbound.count > requestStart
+        let keepAlive = machine.responseQueued(keepAlive: wantsKeepAlive && (!context.isDraining || requestBytesWaiting),
+                                               requestBytesWaiting: requestBytesWaiting, at: now)
         context.refreshDate()
         HTTPResponseEncoder.writeHead(status: response.status, version: pendingRequestVersion, contentType: response.contentType,
                                       contentLength: response.body.count, keepAlive: keepAlive,

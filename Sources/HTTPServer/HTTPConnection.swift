@@ -111,8 +111,13 @@ final class HTTPConnection: DrainableConnection {
         armDeadlineIfNeeded(loop: loop)
     }
 
-    /// The server is draining: close if idle, else close after the current response.
+    /// The server is draining: close if idle, else close after the requests already read.
+    /// An idle connection reads first: a request the client sent just before the drain may
+    /// wait unread in the socket, and closing over it would reset the connection and lose it;
+    /// read, it is answered (with `Connection: close`) like any in flight.
     func drain(loop: EventLoop) {
+        if case .idle = machine.state, !isClosed, !isLingering, !peerFinishedSending { readAvailable(loop: loop) }
+        guard !isClosed else { return }
         apply(machine.drainRequested(), loop: loop)
     }
 

@@ -16,7 +16,8 @@ public import EventLoop
 ///   later pipelined requests wait in the read buffer, so responses leave in request order
 ///   (RFC 9112 §9.3.2).
 /// - Draining (shutdown): an idle connection closes at once; a busy one finishes its current
-///   request, answers it with `Connection: close`, then closes.
+///   request and any the client pipelined behind it that were already read, answers the
+///   last of them with `Connection: close`, then closes.
 ///
 /// It never reads the clock: every event carries `now`.
 public struct HTTPConnectionStateMachine: Sendable {
@@ -103,8 +104,10 @@ public struct HTTPConnectionStateMachine: Sendable {
     }
 
     /// The response was queued. Returns whether the connection stays open for another request.
-    public mutating func responseQueued(keepAlive: Bool, at now: LoopInstant) -> Bool {
-        guard keepAlive, !isDraining, state != .closing else {
+    /// While draining it stays open only if `requestBytesWaiting`: the client pipelined more
+    /// requests and they were already read, so they are answered too.
+    public mutating func responseQueued(keepAlive: Bool, requestBytesWaiting: Bool = false, at now: LoopInstant) -> Bool {
+        guard keepAlive, !isDraining || requestBytesWaiting, state != .closing else {
             state = .closing
             return false
         }

@@ -19,11 +19,16 @@ final class HTTPLoopContext {
     private var dateSecond: Int64 = -1
     var openConnections = 0
     var isDraining = false
-    var listeners: [Registration] = []
+    /// This loop's listeners (held here, as a paused one is not registered with the loop).
+    var acceptors: [Acceptor] = []
+    /// Told of the first failed `accept` of each episode that pauses a listener.
+    let onAcceptPaused: (@Sendable (SocketError) -> Void)?
 
     init(router: HTTPRouter, limits: HTTPLimits, counters: ServerCounters, tls: TLSContext? = nil,
-         observer: (any HTTPRequestObserver)? = nil, scratchBytes: Int = 64 * 1024) {
+         observer: (any HTTPRequestObserver)? = nil, onAcceptPaused: (@Sendable (SocketError) -> Void)? = nil,
+         scratchBytes: Int = 64 * 1024) {
         self.router = router
+        self.onAcceptPaused = onAcceptPaused
         self.limits = limits
         self.counters = counters
         self.tls = tls
@@ -92,6 +97,7 @@ public final class ServerCounters: Sendable {
     private let open = Atomic<Int>(0)
     private let accepted = Atomic<Int>(0)
     private let refused = Atomic<Int>(0)
+    private let acceptPauses = Atomic<Int>(0)
 
     public init() {}
 
@@ -101,6 +107,14 @@ public final class ServerCounters: Sendable {
     public var acceptedConnections: Int { accepted.load(ordering: .relaxed) }
     /// Connections closed at once because `maxConnections` was reached.
     public var refusedConnections: Int { refused.load(ordering: .relaxed) }
+
+    /// Times a listener was paused because `accept` failed for want of a resource
+    /// (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`; see `AcceptBackoff`).
+    public var acceptPausesCount: Int { acceptPauses.load(ordering: .relaxed) }
+
+    func acceptPaused() {
+        acceptPauses.wrappingAdd(1, ordering: .relaxed)
+    }
 
     /// Claims a connection slot; false when `limit` connections are already open.
     func tryOpen(limit: Int) -> Bool {
@@ -123,8 +137,8 @@ extension HTTPLoopContext {
     /// Starts the drain of this loop (see `Server.shutdown`).
     func beginDrain(loop: EventLoop, gracePeriod: Duration) {
         isDraining = true
-        for listener in listeners { loop.deregister(listener) }
-        listeners.removeAll()
+        for acceptor in acceptors { acceptor.stop(loop: loop) }
+        acceptors.removeAll()
         loop.forEachHandler { ($0 as? any DrainableConnection)?.drain(loop: loop) }
         if openConnections == 0 {
             loop.stop()

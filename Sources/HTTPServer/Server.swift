@@ -25,6 +25,7 @@ public final class Server: Sendable {
     private let router: HTTPRouter
     private let limits: HTTPLimits
     private let observer: (any HTTPRequestObserver)?
+    private let onAcceptPaused: (@Sendable (SocketError) -> Void)?
     private let loopCount: Int
     private let tls: TLSContext?
     private let clock: any LoopClock
@@ -36,11 +37,16 @@ public final class Server: Sendable {
     ///   - tls: when set, connections speak TLS with this context (`TLSContext.reload`
     ///     changes the certificate for new connections while the server runs).
     ///   - observer: told of every response, on the loop that sent it (request metrics).
+    ///   - onAcceptPaused: told, on the loop, of the error that starts each episode in which
+    ///     a listener pauses because `accept` fails for want of a resource (`EMFILE`...);
+    ///     once per episode, not per failed accept (see `AcceptBackoff`).
     public init(router: HTTPRouter, limits: HTTPLimits, eventLoops: Int, tls: TLSContext? = nil,
-                clock: any LoopClock = MonotonicClock(), observer: (any HTTPRequestObserver)? = nil) {
+                clock: any LoopClock = MonotonicClock(), observer: (any HTTPRequestObserver)? = nil,
+                onAcceptPaused: (@Sendable (SocketError) -> Void)? = nil) {
         self.router = router
         self.limits = limits
         self.observer = observer
+        self.onAcceptPaused = onAcceptPaused
         loopCount = max(1, eventLoops)
         self.tls = tls
         self.clock = clock
@@ -55,8 +61,9 @@ public final class Server: Sendable {
     }
 
     /// Opens every listener (binding addresses, adopting inherited sockets) and starts the
-    /// loops. Returns each listener's address in the order given. Throws without starting
-    /// anything if a bind fails or an inherited descriptor is not a listening TCP socket.
+    /// loops. Returns each listener's address in the order given, once every loop is ready
+    /// to serve. Throws without starting anything if a bind fails, an inherited descriptor
+    /// is not a listening TCP socket, or a loop cannot be made (e.g. out of descriptors).
     /// - Parameter onLoopStart: runs on each loop's thread before it starts serving.
     public func start(listeners: [ListenerSource],
                       onLoopStart: (@Sendable (EventLoop) -> Void)? = nil) throws(SocketError) -> [BoundAddress] {
@@ -73,10 +80,24 @@ public final class Server: Sendable {
         }
         var handles: [EventLoopHandle] = []
         var threads: [LoopThread] = []
+        let gate = LoopStartGate()
+        var startFailure: SocketError?
         for index in 0..<loopCount {
-            let (handle, thread) = try startLoop(index: index, listeners: socketsPerLoop[index], onLoopStart: onLoopStart)
-            handles.append(handle)
-            threads.append(thread)
+            do throws(SocketError) {
+                let (handle, thread) = try startLoop(index: index, listeners: socketsPerLoop[index], gate: gate,
+                                                     onLoopStart: onLoopStart)
+                handles.append(handle)
+                threads.append(thread)
+            } catch {
+                startFailure = error
+                for sockets in socketsPerLoop[index...] { for listener in sockets { SocketCalls.close(listener.socket.fd) } }
+                break
+            }
+        }
+        if let failure = gate.releaseAll(arrived: threads.count, failure: startFailure) {
+            // Every loop that was made closes its listeners as it goes away.
+            for thread in threads { thread.join() }
+            throw failure
         }
         running.withLock { $0 = (handles, threads) }
         return bound
@@ -97,7 +118,7 @@ public final class Server: Sendable {
         for thread in threads { thread.join() }
     }
 
-    private func startLoop(index: Int, listeners: [LoopListener],
+    private func startLoop(index: Int, listeners: [LoopListener], gate: LoopStartGate,
                            onLoopStart: (@Sendable (EventLoop) -> Void)?) throws(SocketError) -> (EventLoopHandle, LoopThread) {
         let handle = try EventLoopHandle(index: index)
         let router = router
@@ -106,23 +127,27 @@ public final class Server: Sendable {
         let clock = clock
         let tls = tls
         let observer = observer
+        let onAcceptPaused = onAcceptPaused
         // The loop itself is created on its thread and never leaves it.
         let thread = LoopThread(name: "modeld-loop-\(index)") {
             let loop: EventLoop
-            do {
+            do throws(SocketError) {
                 loop = try EventLoop(handle: handle, clock: clock)
             } catch {
-                fatalError("cannot create event loop \(index): \(error)")
+                for listener in listeners { SocketCalls.close(listener.socket.fd) }
+                _ = gate.arrive(failedWith: error)
+                return
             }
-            let context = HTTPLoopContext(router: router, limits: limits, counters: counters, tls: tls, observer: observer)
+            let context = HTTPLoopContext(router: router, limits: limits, counters: counters, tls: tls, observer: observer,
+                                          onAcceptPaused: onAcceptPaused)
             loop.attach(context)
             for listener in listeners {
-                let acceptor = Acceptor(context: context)
-                if let registration = try? loop.register(listener.socket.fd, interest: listener.interest, handler: acceptor) {
-                    acceptor.registration = registration
-                    context.listeners.append(registration)
-                }
+                let acceptor = Acceptor(context: context, fd: listener.socket.fd, interest: listener.interest)
+                if acceptor.start(loop: loop) { context.acceptors.append(acceptor) }
             }
+            // Serve only once every loop exists; if one could not be made, `start` throws
+            // and this loop goes away, closing its listeners.
+            guard gate.arrive() else { return }
             onLoopStart?(loop)
             loop.run()
         }

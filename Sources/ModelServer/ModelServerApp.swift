@@ -64,7 +64,10 @@ public enum ModelServerApp {
         // that is about to load as `unloaded` (it gets 425 and the load's progress instead).
         await host.startLoads()
         let server = Server(router: router, limits: configuration.http, eventLoops: configuration.eventLoops, tls: tls,
-                            observer: metrics.makeHTTPObserver(for: router, loops: configuration.eventLoops))
+                            observer: metrics.makeHTTPObserver(for: router, loops: configuration.eventLoops),
+                            onAcceptPaused: { error in
+                                logger.warning("accept paused", metadata: [LogKey.error: "\(error)"])
+                            })
         // Sockets passed by systemd replace the `listen` setting (socket activation).
         let listeners = activatedSockets.isEmpty
             ? configuration.listen.map { ListenerSource.bind(host: $0.host, port: $0.port) }

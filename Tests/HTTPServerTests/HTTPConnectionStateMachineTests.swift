@@ -64,6 +64,22 @@ struct HTTPConnectionStateMachineTests {
         #expect(machine.state == .closing)
     }
 
+    @Test("given a drain with pipelined requests already read, the connection stays open for them")
+    func drainKeepsConnectionForPipelinedRequests() {
+        var machine = HTTPConnectionStateMachine(limits: limits, now: start)
+        _ = machine.requestBytesArrived(at: start)
+        machine.requestDispatched()
+        #expect(machine.drainRequested() == .none)
+        let keptForPipeline = machine.responseQueued(keepAlive: true, requestBytesWaiting: true, at: start)
+        #expect(keptForPipeline)
+        #expect(machine.state == .idle(since: start))
+        _ = machine.requestBytesArrived(at: start)
+        machine.requestDispatched()
+        let keptAfterLast = machine.responseQueued(keepAlive: true, requestBytesWaiting: false, at: start)
+        #expect(keptAfterLast == false)
+        #expect(machine.state == .closing)
+    }
+
     @Test("given a drain while idle, the connection closes at once")
     func drainClosesIdleConnection() {
         var machine = HTTPConnectionStateMachine(limits: limits, now: start)
