@@ -45,6 +45,9 @@ def idle_sample(daemon: Daemon) -> dict:
 
 
 def wait_back(daemon: Daemon, baseline: dict, timeout_s: float) -> dict:
+    """The first sample, from 3 s after the last client left, with fds and threads back
+    within END_TOLERANCE of `baseline`; or the last one after `timeout_s`."""
+    time.sleep(3)
     deadline = time.monotonic() + timeout_s
     while True:
         sample = daemon.sample()
