@@ -36,8 +36,8 @@ def analyse(samples: list[dict], warmup_s: float) -> tuple[dict, list[str]]:
     window = [s for s in samples if s["t"] >= warmup_s]
     result: dict = {"warmup_s": warmup_s, "samples_analysed": len(window)}
     failures: list[str] = []
-    if len(window) < 5:
-        failures.append(f"only {len(window)} samples after the {warmup_s:.0f} s warm-up (need 5): run longer")
+    if len(window) < 4:
+        failures.append(f"only {len(window)} samples after the {warmup_s:.0f} s warm-up (need 4): run longer")
         return result, failures
     third = len(window) // 3
     span = window[-1]["t"] - window[0]["t"]

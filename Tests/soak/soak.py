@@ -112,7 +112,6 @@ def main() -> int:
         next_sample = t0
         while time.monotonic() - t0 < duration and not stop.is_set():
             if not daemon.alive():
-                stats.fail(f"the daemon died (exit code {daemon.proc.poll()}):\n{daemon.log_tail()}")
                 break
             if time.monotonic() >= next_sample:
                 # With no embedding in flight and minilm2 not resident, 1 s after the last
@@ -120,6 +119,8 @@ def main() -> int:
                 # daemon retains, not what its requests hold for a moment.
                 with cycles.exclusive(), quiet.exclusive():
                     time.sleep(1)
+                    if not daemon.alive():
+                        break
                     sample = {"t": round(time.monotonic() - t0, 1), **daemon.sample()}
                 samples.append(sample)
                 print(f"soak: sample t={sample['t']:.0f}s rss={sample['rss_kib'] / 1024:.1f}MiB "
@@ -127,6 +128,8 @@ def main() -> int:
                 next_sample = max(next_sample + args.sample_seconds, time.monotonic() + args.sample_seconds / 2)
             time.sleep(0.2)
         stop.set()
+        if not daemon.alive():
+            stats.fail(f"the daemon died (exit code {daemon.proc.poll()}):\n{daemon.log_tail()}")
         for worker in workers:
             worker.join(LOAD_TIMEOUT_S + 60)
             if worker.is_alive():
@@ -140,13 +143,13 @@ def main() -> int:
                 if end[metric] > baseline[metric] + tol:
                     stats.fail(f"{metric} did not return to the idle baseline: {end[metric]} > "
                                f"{baseline[metric]} + {tol} after 60 s with no clients")
-        else:
-            stats.fail(f"the daemon died (exit code {daemon.proc.poll()}):\n{daemon.log_tail()}")
     except Exception as error:  # noqa: BLE001
-        stats.fail(f"soak setup: {type(error).__name__}: {error}")
+        stats.fail(f"soak driver: {type(error).__name__}: {error}")
     finally:
         if daemon.proc is not None:
             was_alive = daemon.alive()
+            if not was_alive and not any("the daemon died" in why for why in stats.failures):
+                stats.fail(f"the daemon died (exit code {daemon.proc.poll()}):\n{daemon.log_tail()}")
             exit_code = daemon.stop(30)
             if was_alive and exit_code != 0:
                 stats.fail(f"SIGTERM: exit code {exit_code} (None: still running after 30 s):\n{daemon.log_tail()}")
