@@ -16,6 +16,8 @@ import tempfile
 import threading
 import time
 
+import requests
+
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 from clients import LOAD_TIMEOUT_S, Quiet, Stats, admin_worker, embed_worker, hup_worker, probe_worker  # noqa: E402
@@ -58,7 +60,6 @@ def wait_back(daemon: Daemon, baseline: dict, timeout_s: float) -> dict:
 
 def prime(daemon: Daemon, stats: Stats) -> None:
     """One of each client once, so lazily made pools and caches exist before the baseline."""
-    import requests
     requests.post(daemon.url("/v1/embeddings"), json={"model": STABLE, "input": ["prime"]}, timeout=120)
     for path in ["/livez", "/readyz", "/v1/models", "/metrics"]:
         requests.get(daemon.url(path), timeout=30)
@@ -67,6 +68,24 @@ def prime(daemon: Daemon, stats: Stats) -> None:
         stats.fail(f"priming: {CYCLED} did not become ready")
     requests.post(daemon.url(f"/v1/models/{CYCLED}/unload"), headers=daemon.headers, timeout=60)
     daemon.wait_state(CYCLED, {"unloaded"}, 60)
+
+
+def trim(daemon: Daemon, stats: Stats) -> None:
+    """Has the daemon hand its free heap pages back before a sample: a load of the cycled
+    model cancelled at once ends with model_load_cancelled, which the memory reclaimer
+    follows with malloc_trim 200 ms later. Then samples show what the daemon keeps, not
+    which embedding requests last ran."""
+    def post(action: str, allowed: set[int]) -> None:
+        response = requests.post(daemon.url(f"/v1/models/{CYCLED}/{action}"), headers=daemon.headers, timeout=60)
+        stats.count("sampler " + action, response.status_code)
+        if response.status_code not in allowed:
+            stats.fail(f"sampler: POST {action} {CYCLED}: {response.status_code} {response.text[:200]}")
+    post("load", {202})
+    post("cancel", {202, 409})  # 409: the load already finished
+    if daemon.wait_state(CYCLED, {"cancelled", "ready", "failed"}, LOAD_TIMEOUT_S) == "ready":
+        post("unload", {200})
+    daemon.wait_state(CYCLED, {"cancelled", "unloaded", "failed"}, 60)
+    time.sleep(1)
 
 
 def main() -> int:
@@ -114,11 +133,10 @@ def main() -> int:
             if not daemon.alive():
                 break
             if time.monotonic() >= next_sample:
-                # With no embedding in flight and minilm2 not resident, 1 s after the last
-                # of them ended (the allocator trim follows an unload by 200 ms): what the
-                # daemon retains, not what its requests hold for a moment.
+                # With no embedding in flight, minilm2 not resident and the heap trimmed:
+                # what the daemon retains, not what its requests hold for a moment.
                 with cycles.exclusive(), quiet.exclusive():
-                    time.sleep(1)
+                    trim(daemon, stats)
                     if not daemon.alive():
                         break
                     sample = {"t": round(time.monotonic() - t0, 1), **daemon.sample()}
