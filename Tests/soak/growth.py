@@ -31,13 +31,19 @@ def slope(points: list[tuple[float, float]]) -> float:
     return 0.0 if var == 0 else sum((t - mean_t) * (v - mean_v) for t, v in points) / var
 
 
-def analyse(samples: list[dict], warmup_s: float) -> tuple[dict, list[str]]:
-    """Per metric: slope per hour, growths and tolerance; and the failures."""
+def analyse(samples: list[dict], warmup_s: float, require: bool = True) -> tuple[dict, list[str]]:
+    """Per metric: slope per hour, growths and tolerance; and the failures. Fewer than 4
+    samples after the warm-up fail if `require` (runs of 10 minutes or more), else the
+    growth is only reported as not evaluated."""
     window = [s for s in samples if s["t"] >= warmup_s]
     result: dict = {"warmup_s": warmup_s, "samples_analysed": len(window)}
     failures: list[str] = []
     if len(window) < 4:
-        failures.append(f"only {len(window)} samples after the {warmup_s:.0f} s warm-up (need 4): run longer")
+        why = f"only {len(window)} samples after the {warmup_s:.0f} s warm-up (need 4)"
+        if require:
+            failures.append(why + ": run longer")
+        else:
+            result["not_evaluated"] = why
         return result, failures
     third = len(window) // 3
     span = window[-1]["t"] - window[0]["t"]
