@@ -42,7 +42,8 @@ public struct HTTPRequest: Sendable {
     /// Every value of the query parameter `name` (form-decoded), in order.
     public func queryValues(_ name: String) -> [String] {
         guard let query else { return [] }
-        return query.split(separator: "&").compactMap { pair in
+        // Split among scalars: "&" or "=" followed by a combining mark is one Character.
+        return query.unicodeScalars.split(separator: "&").compactMap { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard PercentDecoding.decode(Substring(parts[0]), plusAsSpace: true) == name else { return nil }
             return parts.count > 1 ? PercentDecoding.decode(Substring(parts[1]), plusAsSpace: true) : ""

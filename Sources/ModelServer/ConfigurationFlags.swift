@@ -24,9 +24,11 @@ struct ConfigurationFlags {
             guard argument.hasPrefix("--"), argument.count > 2 else { throw .unexpectedArgument(argument) }
             let flag: String
             let value: String
-            if let equals = argument.firstIndex(of: "=") {
+            // Found among scalars, not characters: "=" followed by a combining mark is one
+            // Character, and would hide the separator (found by the config fuzz target).
+            if let equals = argument.unicodeScalars.firstIndex(of: "=") {
                 flag = String(argument[..<equals])
-                value = String(argument[argument.index(after: equals)...])
+                value = String(argument.unicodeScalars[argument.unicodeScalars.index(after: equals)...])
             } else if ConfigurationKey.all.first(where: { $0.flag == argument })?.isBoolean == true,
                       index == arguments.endIndex || arguments[index].hasPrefix("--") {
                 // A bare boolean flag (`--enable-echo`) means true.

@@ -70,9 +70,12 @@ public struct ConfigurationKey: Sendable {
     /// The default as the values a source would hand to `assign`.
     var defaultValues: [String] { Self.splitList(defaultValue, isList: isList) }
 
-    /// Splits list text at commas and trims each item; scalar text is only trimmed.
+    /// Splits list text at commas (scalars, so a comma followed by a combining mark still
+    /// separates) and trims each item; scalar text is only trimmed.
     static func splitList(_ text: String, isList: Bool) -> [String] {
-        let items = isList ? text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) : [text]
+        let items = isList
+            ? text.unicodeScalars.split(separator: ",", omittingEmptySubsequences: false).map { String($0) }
+            : [text]
         return items.map(trimmed)
     }
 

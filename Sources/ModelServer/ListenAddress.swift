@@ -20,9 +20,9 @@ public struct ListenAddress: Sendable, Equatable, Hashable, CustomStringConverti
 
     /// Parses `HOST:PORT`, `[IPv6]:PORT` or `:PORT`.
     public init(parsing text: String) throws(ParseError) {
-        guard let colon = text.lastIndex(of: ":") else { throw .missingPort(text) }
+        guard let colon = text.unicodeScalars.lastIndex(of: ":") else { throw .missingPort(text) }
         let hostPart = text[..<colon]
-        let portPart = text[text.index(after: colon)...]
+        let portPart = Substring(text.unicodeScalars[text.unicodeScalars.index(after: colon)...])
         guard !portPart.isEmpty, portPart.allSatisfy(\.isASCII), portPart.allSatisfy(\.isNumber),
             let port = UInt16(portPart)
         else {

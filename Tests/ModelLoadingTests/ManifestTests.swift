@@ -55,6 +55,12 @@ struct ManifestTests {
             ("runtime: x\nfiles: [a]\n", "files", "a list"),
             ("runtime: x\nfiles:\n  m.bin: {sha256: 1234}\n", "files.m.bin.sha256", "1234"),
             ("runtime: x\nfiles:\n  ../escape: {sha256: 1234}\n", "files", "../escape"),
+            ("runtime: x\nfiles:\n  .: {sha256: 1234}\n", "files", "."),
+            ("runtime: x\nfiles:\n  a//b: {sha256: 1234}\n", "files", "a//b"),
+            ("runtime: x\nfiles:\n  a/./b: {sha256: 1234}\n", "files", "a/./b"),
+            // "/" and a combining mark are one Character: the check must see the slash.
+            ("runtime: x\nfiles:\n  \"/\u{0300}etc/passwd\": {sha256: 1234}\n", "files", "/\u{0300}etc/passwd"),
+            ("runtime: x\nfiles:\n  \"a/\u{0300}/../../b\": {sha256: 1234}\n", "files", "a/\u{0300}/../../b"),
             ("runtime: [a, b]\n", "runtime", "a list"),
           ])
     func invalidValueNamed(yaml: String, key: String, value: String) {

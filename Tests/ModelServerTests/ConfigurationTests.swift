@@ -123,6 +123,17 @@ struct ConfigurationTests {
         }
     }
 
+    @Test("--flag=VALUE splits at the first \"=\" even when a combining mark follows it (found by scripts/fuzz config)")
+    func flagValueStartingWithCombiningMark() throws {
+        #expect(throws: ConfigurationError.invalidValue(
+            key: "websocket.outbound-soft-bytes", source: .flag("--websocket-outbound-soft-bytes"),
+            problem: "expected a positive number of bytes such as 16384 or 16KiB, got \"\\u{0320}\u{FFFD}\"")
+        ) {
+            try load(["--websocket-outbound-soft-bytes=\u{0320}\u{FFFD}"])
+        }
+        #expect(ConfigurationKey.splitList("127.0.0.1:0,\u{0301}x", isList: true) == ["127.0.0.1:0", "\u{0301}x"])
+    }
+
     @Test("an invalid flag value names the key and the flag")
     func flagErrorNamesKeyAndFlag() {
         let expected = ConfigurationError.invalidValue(

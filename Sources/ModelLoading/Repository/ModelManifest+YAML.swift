@@ -96,9 +96,13 @@ extension ModelManifest {
         return digests
     }
 
-    /// A name that stays inside the model folder: no absolute path, no `..` component.
+    /// A name of a file inside the model folder: relative, and no component empty, `.` or
+    /// `..`. Checked among scalars: "/" followed by a combining mark is one Character, which
+    /// would hide a leading or separating slash from a Character-wise check.
     private static func isPlainRelativeName(_ name: String) -> Bool {
-        !name.isEmpty && !name.hasPrefix("/") && !name.split(separator: "/").contains("..")
+        let components = name.unicodeScalars.split(separator: "/", omittingEmptySubsequences: false)
+        return !name.isEmpty && name.unicodeScalars.first != "/"
+            && components.allSatisfy { !$0.isEmpty && String($0) != "." && String($0) != ".." }
     }
 
     /// Exactly 64 lower-case hex digits.
