@@ -60,6 +60,9 @@ final class LoadRunner: Sendable {
         let sink = LoadProgressSink(
             reportBytes: { loaded, total in state.bytesReported(token, loaded: loaded, total: total) },
             isCancelled: { control.isCancelled })
+        if let bytes = WeightFilesSize.of(directory: launch.descriptor.directory) {
+            state.weightsSized(token, bytes: bytes)
+        }
         for step in LoadStep.allCases {
             // DESIGN §1.2: cancellation is checked before every step.
             guard !control.isCancelled, state.stepStarted(token, step: step) else { return .abandoned }

@@ -68,6 +68,18 @@ extension LoaderState {
         }
     }
 
+    /// Records the size of the weights the attempt `token` is about to read, learnt before
+    /// step 1, so that a model without a history has an ETA from its first step.
+    func weightsSized(_ token: AttemptToken, bytes: Int64) {
+        mutate(publish: false) { registry, _ in
+            guard var entry = registry.entries[token.modelID], entry.isCurrent(token),
+                  var progress = entry.progress else { return }
+            progress.weightsSized(bytes)
+            entry.progress = progress
+            registry.entries[token.modelID] = entry
+        }
+    }
+
     /// Records a byte report of the attempt `token`; publishes at most every 100 ms.
     func bytesReported(_ token: AttemptToken, loaded: Int64, total: Int64) {
         // Called per chunk: a byte report that is not published changes no snapshot.
@@ -94,7 +106,7 @@ extension LoaderState {
                   var progress = entry.progress else { return nil }
             let timings = progress.finish(now: clock.now)
             // In memory before the model turns ready; the thread writes the file after.
-            history.remember(timings, for: token.modelID)
+            history.remember(timings, weightBytes: progress.weightBytes, for: token.modelID)
             entry.stopAttempt()
             entry.model = model
             entry.status.state = .ready

@@ -1,5 +1,5 @@
-/// The clocks and counters of one running load attempt: step timings, byte counts, the
-/// throttle, the stall watch and the monotonic progress.
+/// The clocks and counters of one running load attempt: step timings, byte counts and rate,
+/// the throttle, the stall watch and the monotonic progress.
 ///
 /// A plain value kept inside the loader's registry lock; every method takes `now` so that
 /// tests drive it with chosen instants.
@@ -11,21 +11,28 @@ struct AttemptProgress {
 
     let estimator: LoadEstimator
     private(set) var step: LoadStep?
+    private let attemptStartedAt: Instant
     private var stepStartedAt: Instant
     private var stepSeconds = [Double](repeating: 0, count: LoadStep.total)
+    private var finishedSeconds = [Double?](repeating: nil, count: LoadStep.total)
     private var stepBytesLoaded: Int64 = 0
     private var stepBytesTotal: Int64 = 0
-    private var measuredWeightsSeconds: Double?
+    private var rate: ByteRateMeter
+    /// The model's weights in bytes, once known (the weights files' sizes, or step 5's total).
+    private(set) var weightBytes: Int64?
     /// The last instant the job showed life (step change or byte report).
     private(set) var lastProgressAt: Instant
     private var lastPublishedAt: Instant
     private var highestProgress: Double = 0
 
-    init(estimator: LoadEstimator, now: Instant) {
+    init(estimator: LoadEstimator, weightBytes: Int64? = nil, now: Instant) {
         self.estimator = estimator
+        self.weightBytes = weightBytes
+        attemptStartedAt = now
         stepStartedAt = now
         lastProgressAt = now
         lastPublishedAt = now
+        rate = ByteRateMeter(now: now)
     }
 
     /// Closes the running step's timing and opens `next`'s.
@@ -35,8 +42,14 @@ struct AttemptProgress {
         stepStartedAt = now
         stepBytesLoaded = 0
         stepBytesTotal = 0
+        rate = ByteRateMeter(now: now)
         lastProgressAt = now
         lastPublishedAt = now
+    }
+
+    /// Records the size of the model's weights, learnt before they are read.
+    mutating func weightsSized(_ bytes: Int64) {
+        if bytes > 0 { weightBytes = bytes }
     }
 
     /// Records a byte report; true when it should be published (100 ms since the last one).
@@ -48,6 +61,8 @@ struct AttemptProgress {
         }
         stepBytesLoaded = max(loaded, 0)
         stepBytesTotal = max(total, 0)
+        rate.record(bytes: stepBytesLoaded, now: now)
+        if step == .loadWeights, weightBytes == nil, stepBytesTotal > 0 { weightBytes = stepBytesTotal }
         guard now - lastPublishedAt >= Self.byteUpdateInterval else { return false }
         lastPublishedAt = now
         return true
@@ -56,19 +71,21 @@ struct AttemptProgress {
     /// Overall progress and ETA at `now`; progress is clamped so it never goes back.
     mutating func estimate(now: Instant) -> (progress: Double, etaSeconds: Int?) {
         guard let step else { return (highestProgress, nil) }
-        let elapsed = seconds(now - stepStartedAt)
-        let fraction: Double? = stepBytesTotal > 0
-            ? Double(min(stepBytesLoaded, stepBytesTotal)) / Double(stepBytesTotal) : nil
-        var rate: Double?
-        if stepBytesLoaded > 0, elapsed > 0 {
-            rate = Double(stepBytesLoaded) / elapsed
-        }
-        highestProgress = max(highestProgress, estimator.progress(at: step, fraction: fraction ?? 0))
-        let remaining = estimator.remainingSeconds(.init(
-            step: step, fraction: fraction, elapsedSeconds: elapsed,
-            bytesRemaining: fraction == nil ? nil : stepBytesTotal - stepBytesLoaded,
-            bytesPerSecond: rate, measuredWeightsSeconds: measuredWeightsSeconds))
-        return (highestProgress, remaining.map { Int($0.rounded(.up)) })
+        let position = LoadEstimator.Position(
+            step: step, stepElapsed: (now - stepStartedAt).seconds, attemptElapsed: (now - attemptStartedAt).seconds,
+            transfer: stepBytesTotal > 0
+                ? .init(bytesDone: stepBytesLoaded, bytesTotal: stepBytesTotal, bytesPerSecond: rate.bytesPerSecond)
+                : nil,
+            weightBytes: weightBytes, finishedSeconds: finishedSeconds)
+        let remaining = estimator.remainingSeconds(position)
+        highestProgress = max(highestProgress, estimator.progress(position, remaining: remaining))
+        return (highestProgress, remaining.map(Self.wholeSeconds))
+    }
+
+    /// `eta_seconds` is whole seconds: the nearest one, so that the rounding alone is off by
+    /// at most half a second (rounding up was off by up to a whole one).
+    static func wholeSeconds(_ seconds: Double) -> Int {
+        Int(max(seconds, 0).rounded(.toNearestOrAwayFromZero))
     }
 
     /// Closes the last step and returns every step's duration.
@@ -80,13 +97,8 @@ struct AttemptProgress {
 
     private mutating func closeStep(now: Instant) {
         guard let step else { return }
-        let duration = seconds(now - stepStartedAt)
+        let duration = (now - stepStartedAt).seconds
         stepSeconds[step.number - 1] = duration
-        if step == .loadWeights { measuredWeightsSeconds = duration }
-    }
-
-    private func seconds(_ duration: Duration) -> Double {
-        let parts = duration.components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+        finishedSeconds[step.number - 1] = duration
     }
 }
