@@ -144,4 +144,19 @@ struct LoadEstimatorTests {
         #expect(learnt.map { abs($0.seconds(of: .loadWeights, weightBytes: 500 * megabyte) - 2.5) < 1e-9 } == true)
         #expect(StepCostProfile(learningFrom: [unsized]) == nil)
     }
+
+    @Test("the bar waits for an I/O step's first measured rate instead of jumping ahead on a guess")
+    func barWaitsForRate() {
+        let total = 1_000 * megabyte
+        var (attempt, now) = attemptAtStep5(weightBytes: total)
+        let atStart = attempt.estimate(now: now).progress
+        var done: Int64 = 0
+        // A 10 MB/s read: 100 s, where the machine's usual rate says 1 s.
+        read(&attempt, from: &done, total: total, rate: 10 * megabyte, seconds: 0.2, now: &now)
+        #expect(attempt.estimate(now: now).progress == atStart)
+        read(&attempt, from: &done, total: total, rate: 10 * megabyte, seconds: 1, now: &now)
+        let measured = attempt.estimate(now: now).progress
+        // 1.6 s done of about 1.6 + 98.8 + 10.
+        #expect(measured > atStart && measured < 0.02, "\(measured)")
+    }
 }

@@ -78,7 +78,13 @@ struct AttemptProgress {
                 : nil,
             weightBytes: weightBytes, finishedSeconds: finishedSeconds)
         let remaining = estimator.remainingSeconds(position)
-        highestProgress = max(highestProgress, estimator.progress(position, remaining: remaining))
+        // Until an I/O step has measured its rate, its length is a guess (a capped or slow
+        // read takes far longer than the machine's usual rate says): the bar waits for the
+        // measurement rather than jump ahead on the guess and then stand still.
+        let guessing = LoadEstimator.isIOStep(step) && position.transfer?.bytesPerSecond == nil
+        if !guessing {
+            highestProgress = max(highestProgress, estimator.progress(position, remaining: remaining))
+        }
         return (highestProgress, remaining.map(Self.wholeSeconds))
     }
 

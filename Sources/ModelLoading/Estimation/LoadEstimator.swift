@@ -133,6 +133,12 @@ struct LoadEstimator: Sendable {
         return min(max(weights[..<index].reduce(0, +) + weights[index] * fraction, 0), 1)
     }
 
+    /// Steps that transfer bytes and are estimated from their live rate: step 3 (where a
+    /// download belongs) and step 5 (the read).
+    static func isIOStep(_ step: LoadStep) -> Bool {
+        step == .checkCache || step == .loadWeights
+    }
+
     /// Steps 6–9: compute on the weights, whose speed follows the machine's load, not a rate.
     static func isCPUStep(_ step: LoadStep) -> Bool {
         step.number > LoadStep.loadWeights.number

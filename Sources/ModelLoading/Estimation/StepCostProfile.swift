@@ -18,12 +18,13 @@ struct StepCostProfile: Sendable, Equatable {
     }
 
     /// The profile used when this machine has never finished a load (an empty state dir):
-    /// the median of three uncapped release-build loads of the generated 525 MB BERT model
-    /// (`scripts/bench load --layers 8`) on the 2-CPU machine this was written on, rounded up
-    /// a little. Another machine is slower or faster; its first finished load replaces this.
+    /// two quiet uncapped release-build loads of the generated 534 MB BERT model
+    /// (`scripts/bench load --layers 8`) on the 2-CPU machine this was written on (step 5 with
+    /// hashing 0.76–0.87 ns/B, step 7 0.5–0.7, step 8 0.64, step 9 0.05), rounded up a little.
+    /// Another machine is slower or faster; its first finished load of any model replaces this.
     static let builtIn = StepCostProfile(
-        fixedSeconds: [0.01, 0.45, 0.01, 0.01, 0, 0, 0, 0, 0],
-        secondsPerByte: [0, 0, 0, 0, 1.5e-9, 0, 9e-9, 6e-9, 0.3e-9])
+        fixedSeconds: [0.005, 0.06, 0.005, 0.005, 0, 0, 0, 0, 0],
+        secondsPerByte: [0, 0, 0, 0, 0.9e-9, 0, 0.75e-9, 0.7e-9, 0.05e-9])
 
     /// The profile of the recorded loads in `entries` (model id → its last load), or `nil`
     /// when none of them recorded its weights' size. Fixed steps take the mean of the
