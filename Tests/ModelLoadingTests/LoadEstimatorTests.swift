@@ -46,6 +46,9 @@ struct LoadEstimatorTests {
         // 0.4 s of fixed steps, 1 s of reading at the prior, 10 s of CPU steps.
         #expect(attempt.estimate(now: t0).etaSeconds == 11)
         #expect(attempt.estimate(now: t0).progress == 0)
+        // The bar waits for step 5's measured rate: the usual rate is only a guess for this read.
+        attempt.stepStarted(.prepareStrategies, now: t0.advanced(by: .milliseconds(300)))
+        #expect(attempt.estimate(now: t0.advanced(by: .milliseconds(400))).progress == 0)
     }
 
     @Test("inside an I/O step the ETA is the remaining bytes at the live rate plus the CPU steps, and falls as bytes arrive")

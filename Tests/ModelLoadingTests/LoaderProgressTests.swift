@@ -152,4 +152,27 @@ struct LoaderProgressTests {
         #expect(failed.dataFields.last?.key == "error")
         #expect(failed.dataFields.first { $0.key == "eta_seconds" }?.value == .null)
     }
+
+    @Test("through a long CPU step the published ETA counts down and the bar moves, without extra events")
+    func estimateRefreshedDuringLongStep() async {
+        let harness = await LoaderHarness()
+        // An earlier load of alpha spent 30 s in step 7 and nothing elsewhere.
+        harness.loader.history.remember(
+            LoadTimings(stepSeconds: [0, 0, 0, 0, 0, 0, 30, 0, 0]), weightBytes: nil, for: "alpha")
+        let gate = Gate()
+        harness.jobs.enqueue([.moveToDevice: .block(gate)], for: "alpha")
+        _ = await harness.loader.load("alpha")
+        #expect(await eventually { harness.loader.snapshot.status(of: "alpha")?.step == .moveToDevice })
+        let first = harness.loader.snapshot.status(of: "alpha")
+        let eventsBefore = harness.recorder.events(for: "alpha").count
+        // 30 s at the step's start; about 2.5 s later the published ETA must say 28 or less.
+        #expect(await eventually(timeout: .seconds(20)) {
+            (harness.loader.snapshot.status(of: "alpha")?.etaSeconds ?? 99) <= 28
+        }, "\(String(describing: harness.loader.snapshot.status(of: "alpha")))")
+        let later = harness.loader.snapshot.status(of: "alpha")
+        #expect((later?.progress ?? 0) > (first?.progress ?? 1))
+        #expect(harness.recorder.events(for: "alpha").count == eventsBefore)
+        gate.open()
+        #expect(await harness.loader.waitForOutcome("alpha")?.state == .ready)
+    }
 }

@@ -80,8 +80,10 @@ struct AttemptProgress {
         let remaining = estimator.remainingSeconds(position)
         // Until an I/O step has measured its rate, its length is a guess (a capped or slow
         // read takes far longer than the machine's usual rate says): the bar waits for the
-        // measurement rather than jump ahead on the guess and then stand still.
-        let guessing = LoadEstimator.isIOStep(step) && position.transfer?.bytesPerSecond == nil
+        // measurement rather than jump ahead on the guess and then stand still. Without a
+        // history of its own the model's read is a guess in steps 1-4 too.
+        let guessing = (LoadEstimator.isIOStep(step) && position.transfer?.bytesPerSecond == nil)
+            || (!estimator.hasHistory && step.number < LoadStep.loadWeights.number)
         if !guessing {
             highestProgress = max(highestProgress, estimator.progress(position, remaining: remaining))
         }

@@ -80,6 +80,26 @@ extension LoaderState {
         }
     }
 
+    /// Recomputes the running attempt's progress and ETA of load `loadID` of `id` at this
+    /// instant and publishes the status when they changed, so that a poller sees the ETA count
+    /// down through a long step. No event: events still mark steps and byte updates only
+    /// (DESIGN §1.3). False once the load is over or replaced.
+    func refreshEstimate(_ id: String, loadID: UInt64) -> Bool {
+        let (alive, changed) = mutate(publish: false) { registry, _ -> (Bool, Bool) in
+            guard var entry = registry.entries[id], entry.loadID == loadID else { return (false, false) }
+            guard entry.status.state == .loading, var progress = entry.progress, progress.step != nil else {
+                return (entry.status.state.isLoadPending, false)
+            }
+            let before = (entry.status.progress, entry.status.etaSeconds)
+            (entry.status.progress, entry.status.etaSeconds) = progress.estimate(now: clock.now)
+            entry.progress = progress
+            registry.entries[id] = entry
+            return (true, before != (entry.status.progress, entry.status.etaSeconds))
+        }
+        if changed { mutate { _, _ in } }
+        return alive
+    }
+
     /// Records a byte report of the attempt `token`; publishes at most every 100 ms.
     func bytesReported(_ token: AttemptToken, loaded: Int64, total: Int64) {
         // Called per chunk: a byte report that is not published changes no snapshot.
