@@ -162,4 +162,23 @@ struct LoadEstimatorTests {
         // 1.6 s done of about 1.6 + 98.8 + 10.
         #expect(measured > atStart && measured < 0.02, "\(measured)")
     }
+
+    @Test("a CPU step that reports its work is estimated from its own pace, and so are the CPU steps after it")
+    func cpuStepPace() {
+        let total = 1_000 * megabyte
+        var (attempt, now) = attemptAtStep5(weightBytes: total)
+        var done: Int64 = 0
+        read(&attempt, from: &done, total: total, rate: 500 * megabyte, seconds: 2, now: &now)
+        attempt.stepStarted(.loadComplete, now: now)
+        now = now.advanced(by: .seconds(2)) // as expected
+        attempt.stepStarted(.moveToDevice, now: now)
+        now = now.advanced(by: .seconds(2))
+        attempt.workReported(done: 25, total: 100, now: now)
+        // Step 7 projects 8 s (expected 4): 6 s left, and steps 8-9 (4 s expected) stretch by
+        // (2 + 8) / (2 + 4): 6.7 s.
+        #expect(attempt.estimate(now: now).etaSeconds == 13)
+        now = now.advanced(by: .seconds(4))
+        attempt.workReported(done: 75, total: 100, now: now)
+        #expect(attempt.estimate(now: now).etaSeconds == 9)
+    }
 }

@@ -17,6 +17,8 @@ struct AttemptProgress {
     private var finishedSeconds = [Double?](repeating: nil, count: LoadStep.total)
     private var stepBytesLoaded: Int64 = 0
     private var stepBytesTotal: Int64 = 0
+    /// How far the running compute step is (`workReported`), as a fraction.
+    private var stepWorkFraction: Double?
     private var rate: ByteRateMeter
     /// The model's weights in bytes, once known (the weights files' sizes, or step 5's total).
     private(set) var weightBytes: Int64?
@@ -42,6 +44,7 @@ struct AttemptProgress {
         stepStartedAt = now
         stepBytesLoaded = 0
         stepBytesTotal = 0
+        stepWorkFraction = nil
         rate = ByteRateMeter(now: now)
         lastProgressAt = now
         lastPublishedAt = now
@@ -50,6 +53,14 @@ struct AttemptProgress {
     /// Records the size of the model's weights, learnt before they are read.
     mutating func weightsSized(_ bytes: Int64) {
         if bytes > 0 { weightBytes = bytes }
+    }
+
+    /// Records that the running compute step has done `done` of `total` units of work; it
+    /// shows life to the stall watch.
+    mutating func workReported(done: Int64, total: Int64, now: Instant) {
+        guard total > 0 else { return }
+        stepWorkFraction = Double(min(max(done, 0), total)) / Double(total)
+        lastProgressAt = now
     }
 
     /// Records a byte report; true when it should be published (100 ms since the last one).
@@ -76,7 +87,7 @@ struct AttemptProgress {
             transfer: stepBytesTotal > 0
                 ? .init(bytesDone: stepBytesLoaded, bytesTotal: stepBytesTotal, bytesPerSecond: rate.bytesPerSecond)
                 : nil,
-            weightBytes: weightBytes, finishedSeconds: finishedSeconds)
+            weightBytes: weightBytes, finishedSeconds: finishedSeconds, workFraction: stepWorkFraction)
         let remaining = estimator.remainingSeconds(position)
         // Until an I/O step has measured its rate, its length is a guess (a capped or slow
         // read takes far longer than the machine's usual rate says): the bar waits for the

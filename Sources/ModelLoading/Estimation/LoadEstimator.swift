@@ -11,10 +11,11 @@
 /// ETA: the rest of the running step plus every later step. A step that transfers bytes (an
 /// I/O step: step 5's read, a download) is estimated from its live byte rate — remaining bytes
 /// over the rate of the last seconds (`ByteRateMeter`) — as soon as one is measured, never
-/// from its history: the rate of this read is what matters. A CPU step takes its expected
-/// duration, stretched by how much slower than expected this attempt's finished CPU steps ran
-/// (and, once the running one overruns, by that overrun), so a busier machine than the
-/// history's is noticed within the load.
+/// from its history: the rate of this read is what matters. A CPU step that reports its work
+/// (steps 7 and 8, per tensor and per layer) is projected from its own pace once 5 % is done;
+/// otherwise it takes its expected duration. Later CPU steps are stretched by how much slower
+/// than expected this attempt's CPU steps ran (finished ones, the running one's projection, or
+/// its overrun), so a busier machine than the history's is noticed within the load.
 ///
 /// Progress: the elapsed fraction of the expected whole, `elapsed / (elapsed + remaining)`,
 /// so the bar moves evenly in time when the ETA is right. Before any basis exists (no history
@@ -79,6 +80,16 @@ struct LoadEstimator: Sendable {
         /// Actual seconds of the steps finished in this attempt, indexed by step number − 1
         /// (`nil` for steps not finished).
         var finishedSeconds: [Double?] = Array(repeating: nil, count: LoadStep.total)
+        /// How far the running compute step says it is (0...1), when it reports work.
+        var workFraction: Double?
+    }
+
+    /// The running CPU step's duration projected from its own pace (elapsed over the work
+    /// fraction), once it has done enough work to judge: 5 % and 0.2 s.
+    static func projectedSeconds(_ position: Position) -> Double? {
+        guard isCPUStep(position.step), let fraction = position.workFraction, fraction >= 0.05,
+              position.stepElapsed >= 0.2 else { return nil }
+        return position.stepElapsed / fraction
     }
 
     /// Expected seconds of `step` for weights of `weightBytes`, or `nil` without a basis.
@@ -108,6 +119,8 @@ struct LoadEstimator: Sendable {
             } else {
                 current = expected[index] * (1 - transfer.fraction)
             }
+        } else if let projected = Self.projectedSeconds(position) {
+            current = max(projected - position.stepElapsed, 0)
         } else if Self.isCPUStep(position.step) {
             current = max(expected[index] * speed - position.stepElapsed, 0)
         } else {
@@ -158,7 +171,10 @@ struct LoadEstimator: Sendable {
         }
         var factor = planned > 0.05 ? actual / planned : 1
         let index = position.step.number - 1
-        if Self.isCPUStep(position.step), expected[index] > 0 {
+        if let projected = Self.projectedSeconds(position), expected[index] > 0 {
+            // The running step's own pace says how long it will take.
+            factor = (actual + projected) / (planned + expected[index])
+        } else if Self.isCPUStep(position.step), expected[index] > 0 {
             // The running step has taken at least this long: it is at least this much slower.
             factor = max(factor, (actual + position.stepElapsed) / (planned + expected[index]))
         }

@@ -59,7 +59,8 @@ final class LoadRunner: Sendable {
         let state = state
         let sink = LoadProgressSink(
             reportBytes: { loaded, total in state.bytesReported(token, loaded: loaded, total: total) },
-            isCancelled: { control.isCancelled })
+            isCancelled: { control.isCancelled },
+            reportWork: { done, total in state.workReported(token, done: done, total: total) })
         if let bytes = WeightFilesSize.of(directory: launch.descriptor.directory) {
             state.weightsSized(token, bytes: bytes)
         }

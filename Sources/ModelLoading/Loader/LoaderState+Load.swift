@@ -100,6 +100,18 @@ extension LoaderState {
         return alive
     }
 
+    /// Records how far the running compute step of the attempt `token` is. Changes no
+    /// snapshot and emits nothing: the next refresh or event carries the better ETA.
+    func workReported(_ token: AttemptToken, done: Int64, total: Int64) {
+        mutate(publish: false) { registry, _ in
+            guard var entry = registry.entries[token.modelID], entry.isCurrent(token),
+                  var progress = entry.progress else { return }
+            progress.workReported(done: done, total: total, now: clock.now)
+            entry.progress = progress
+            registry.entries[token.modelID] = entry
+        }
+    }
+
     /// Records a byte report of the attempt `token`; publishes at most every 100 ms.
     func bytesReported(_ token: AttemptToken, loaded: Int64, total: Int64) {
         // Called per chunk: a byte report that is not published changes no snapshot.
