@@ -52,6 +52,21 @@ def watch_load(server, timeout_s: float = 120.0) -> list[dict]:
     raise AssertionError(f"minilm not ready within {timeout_s} s; last: {seen[-1]}\n{server.output()}")
 
 
+def written_history(state: pathlib.Path, timeout_s: float = 20.0) -> dict:
+    """eta-history.json once it is version 2: the load thread writes it just after the model
+    turns ready, so a reader may see the old file (or none) for a moment."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            history = json.loads((state / "eta-history.json").read_text())
+            if history.get("version") == 2 or time.monotonic() > deadline:
+                return history
+        except (OSError, ValueError):
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.05)
+
+
 def start(start_modeld, repository: pathlib.Path, state: pathlib.Path):
     return start_modeld("--model-repository", str(repository), "--state-dir", str(state),
                         "--load-at-startup", "none", "--max-read-bytes-per-second", READ_CAP)
@@ -69,7 +84,7 @@ def test_first_load_has_an_eta_from_its_first_step(start_modeld, repository, tmp
     assert not without, f"{len(without)} of {len(loading)} samples had no ETA, first: {without[0]}"
     progress = [s["progress"] for s in seen]
     assert all(a <= b for a, b in zip(progress, progress[1:])), progress
-    history = json.loads((state / "eta-history.json").read_text())
+    history = written_history(state)
     assert history["version"] == 2
     entry = history["models"]["minilm"]
     assert entry["weight_bytes"] == (MODEL_DIR / "model.safetensors").stat().st_size
@@ -89,7 +104,7 @@ def test_version_1_history_still_estimates_and_is_rewritten(start_modeld, reposi
     first = next(s for s in seen if s["state"] in ("queued", "loading"))
     assert first["eta_seconds"] is not None and first["eta_seconds"] >= 50, first
     assert "state file ignored" not in server.output(), server.output()
-    history = json.loads((state / "eta-history.json").read_text())
+    history = written_history(state)
     assert history["version"] == 2
     assert history["models"]["minilm"]["step_seconds"][4] < 50
     assert history["models"]["minilm"]["weight_bytes"] > 0
