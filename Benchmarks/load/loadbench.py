@@ -3,7 +3,7 @@
 
 usage: loadbench.py --bin MODELD --model-dir DIR --out TSV --logs DIR
            [--reps 3] [--only "rates eta"] [--observers poll:50:10]
-           [--eta-caps "200000000 0"] [--eta-interval-ms 20]
+           [--eta-caps "20000000 0"] [--eta-interval-ms 20] [--other-model-dir DIR]
 
 rates  Per rep, on the same weights file (already in the page cache): `cat FILE >
        /dev/null`, `sha256sum FILE` and `openssl dgst -sha256 FILE` in bytes/s; then two
@@ -14,11 +14,20 @@ rates  Per rep, on the same weights file (already in the page cache): `cat FILE 
        (order alternated per rep). For each: step 5's seconds and the whole load's seconds
        from eta-history.json, bytes/s = file size / step 5 seconds, the wall time of the load
        request, the server's CPU time, and what the observers did.
-eta    Per cap of --eta-caps (bytes/s, 0 = none): one server and state dir; a first load
-       records the history; then per rep: unload, load, poll `GET /v1/models/ID` every
-       --eta-interval-ms. At the first sample with progress >= 0.5 it keeps eta_seconds and
-       the time; the time that actually remained runs to the first sample that says ready
-       (each sample's time is the middle of its request).
+eta    Per cap of --eta-caps (bytes/s, 0 = none) and rep, four loads of the bench model, each
+       started with `POST /v1/models/ID/load` and polled with `GET /v1/models/ID` every
+       --eta-interval-ms until ready:
+         first-empty  a fresh server and an empty state dir: no history at all
+         repeat       unload and load again: the model's own history
+         restart      a new server on the same state dir: the history from the file
+         first-other  (with --other-model-dir) a fresh server and state dir that has loaded
+                      only the other model (`other`, e.g. all-MiniLM-L6-v2) first
+       Each sample's time is the middle of its request; the load ends at the first sample
+       that says ready and starts when the load request is sent. A sample taken while at
+       least 1.5 s remained is judged: |eta_seconds - remaining| / remaining (a null ETA is
+       judged not within 20 %). The bar's gap is |progress - elapsed / total| over every
+       sample, in points. Pooled over reps per variant: the share judged within 20 %, the
+       median and worst error, the largest gap.
 
 Rows: date, rep, section, variant, key, value (see summarize.py).
 """
@@ -31,6 +40,7 @@ import json
 import os
 import pathlib
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,6 +50,9 @@ import observers
 from modeld_process import ModeldProcess, step_seconds
 
 MODEL_ID = "bench"
+OTHER_ID = "other"
+# ETA samples are judged while at least this many seconds remain (issue 12).
+MIN_REMAINING_S = 1.5
 
 
 class Recorder:
@@ -73,6 +86,9 @@ class Bench:
         self.repository = work / "repository"
         self.repository.mkdir()
         (self.repository / MODEL_ID).symlink_to(args.model_dir.resolve(), target_is_directory=True)
+        self.other = args.other_model_dir
+        if self.other is not None:
+            (self.repository / OTHER_ID).symlink_to(self.other.resolve(), target_is_directory=True)
         self.record = Recorder(args.out)
         self.runs = 0
 
@@ -145,58 +161,86 @@ class Bench:
         status = server.status(MODEL_ID)
         return (before + time.perf_counter()) / 2, status
 
-    def eta_run(self, server: ModeldProcess, rep: int, variant: str) -> None:
+    def sampled_load(self, server: ModeldProcess, rep: int, variant: str) -> None:
+        """Starts a load of the bench model and polls it to ready; records how far each
+        sample's eta_seconds was from the time that actually remained and the bar from the
+        elapsed fraction (see the module doc)."""
         interval = self.args.eta_interval_ms / 1000
-        if server.request("POST", f"/v1/models/{MODEL_ID}/unload")[0] != 200:
-            raise RuntimeError(f"unload failed (log: {server.log_path})")
+        start = time.perf_counter()
         status, body = server.request("POST", f"/v1/models/{MODEL_ID}/load")
         if status != 202:
-            raise RuntimeError(f"load answered {status} {body}")
-        half: tuple[float, dict] | None = None
-        first_eta: int | None = None
-        trace = open(self.args.logs / f"eta-{variant}-rep{rep}.jsonl", "w")
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
-            at, model = self.sample(server)
-            trace.write(json.dumps({"t": round(at, 4), **model}) + "\n")
-            if model["state"] == "ready":
-                break
-            if model["state"] not in ("queued", "loading"):
-                raise RuntimeError(f"load ended in {model['state']}: {model}")
-            if first_eta is None and model.get("eta_seconds") is not None:
-                first_eta = model["eta_seconds"]
-            if half is None and model["progress"] >= 0.5:
-                half = (at, model)
-            time.sleep(interval)
-        else:
-            raise RuntimeError("the load did not finish within 600 s")
-        trace.close()
-        if half is None:
-            raise RuntimeError("no sample between progress 0.5 and ready: the load was too fast to watch")
-        half_at, half_model = half
-        actual = at - half_at
-        self.record(rep, "eta", variant, "progress_at_sample", half_model["progress"])
-        self.record(rep, "eta", variant, "step_at_sample", half_model["step"])
-        self.record(rep, "eta", variant, "first_eta_s", "" if first_eta is None else first_eta)
-        self.record(rep, "eta", variant, "eta_at_half_s", "" if half_model["eta_seconds"] is None else half_model["eta_seconds"])
-        self.record(rep, "eta", variant, "actual_remaining_s", actual)
-        self.record(rep, "eta", variant, "load_s", model.get("load_seconds", ""))
-        if half_model["eta_seconds"] is not None and actual > 0:
-            self.record(rep, "eta", variant, "eta_error_pct", abs(half_model["eta_seconds"] - actual) / actual * 100)
+            raise RuntimeError(f"load answered {status} {body} (log: {server.log_path})")
+        samples: list[tuple[float, dict]] = []
+        deadline = time.monotonic() + 900
+        with open(self.args.logs / f"eta-{variant.replace('/', '-')}-rep{rep}.jsonl", "w") as trace:
+            while time.monotonic() < deadline:
+                at, model = self.sample(server)
+                trace.write(json.dumps({"t": round(at - start, 4), **model}) + "\n")
+                if model["state"] == "ready":
+                    break
+                if model["state"] not in ("queued", "loading"):
+                    raise RuntimeError(f"load ended in {model['state']}: {model}")
+                samples.append((at, model))
+                time.sleep(interval)
+            else:
+                raise RuntimeError("the load did not finish within 900 s")
+        end = at
+        total = end - start
+        judged = [(end - t, m.get("eta_seconds")) for t, m in samples if end - t >= MIN_REMAINING_S]
+        errors = [abs(eta - left) / left * 100 for left, eta in judged if eta is not None]
+        gaps = [abs(m["progress"] - (t - start) / total) * 100 for t, m in samples]
+        self.eta_samples.setdefault(variant, []).append({
+            "judged": len(judged), "null": sum(1 for _, eta in judged if eta is None),
+            "within": sum(1 for e in errors if e <= 20), "errors": errors, "bar_gap": max(gaps, default=0)})
+        self.record(rep, "eta", variant, "load_s", total)
+        self.record(rep, "eta", variant, "judged_samples", len(judged))
+        self.record(rep, "eta", variant, "within20_pct", (sum(1 for e in errors if e <= 20) / len(judged) * 100) if judged else "")
+        self.record(rep, "eta", variant, "bar_gap_max_pts", max(gaps, default=0))
 
     def eta(self) -> None:
+        self.eta_samples: dict[str, list[dict]] = {}
+        other = ["--log-level", "warning"]
         for cap in self.args.eta_caps.split():
-            variant = f"cap{int(cap) // 1_000_000}MBps" if int(cap) else "uncapped"
-            log(f"eta {variant}: first load (records the history)")
-            server, _ = self.server(f"eta-{variant}", ["--log-level", "warning", "--max-read-bytes-per-second", cap])
-            try:
-                if server.request("POST", f"/v2/repository/models/{MODEL_ID}/load")[0] != 200:
-                    raise RuntimeError(f"first load failed (log: {server.log_path})")
-                for rep in range(1, self.args.reps + 1):
-                    log(f"eta {variant} rep {rep}/{self.args.reps}: repeat load")
-                    self.eta_run(server, rep, variant)
-            finally:
-                self.record(0, "eta", variant, "exit_code", server.stop())
+            name = f"cap{int(cap) // 1_000_000}MBps" if int(cap) else "uncapped"
+            flags = [*other, "--max-read-bytes-per-second", cap]
+            for rep in range(1, self.args.reps + 1):
+                log(f"eta {name} rep {rep}/{self.args.reps}: first load (empty state dir), repeat load, load after restart")
+                server, state = self.server(f"eta-{name}-rep{rep}-empty", flags)
+                try:
+                    self.sampled_load(server, rep, f"{name}/first-empty")
+                    if server.request("POST", f"/v1/models/{MODEL_ID}/unload")[0] != 200:
+                        raise RuntimeError(f"unload failed (log: {server.log_path})")
+                    self.sampled_load(server, rep, f"{name}/repeat")
+                finally:
+                    self.record(rep, "eta", f"{name}/first-empty", "exit_code", server.stop())
+                self.runs += 1
+                server = ModeldProcess(self.args.bin, self.repository, state,
+                                       self.args.logs / f"modeld-{self.runs}-eta-{name}-rep{rep}-restart.log",
+                                       ["--load-at-startup", "none", *flags])
+                try:
+                    self.sampled_load(server, rep, f"{name}/restart")
+                finally:
+                    self.record(rep, "eta", f"{name}/restart", "exit_code", server.stop())
+                if self.other is None:
+                    continue
+                log(f"eta {name} rep {rep}/{self.args.reps}: first load after a load of {OTHER_ID} only")
+                server, _ = self.server(f"eta-{name}-rep{rep}-other", flags)
+                try:
+                    if server.request("POST", f"/v2/repository/models/{OTHER_ID}/load")[0] != 200:
+                        raise RuntimeError(f"loading {OTHER_ID} failed (log: {server.log_path})")
+                    self.sampled_load(server, rep, f"{name}/first-other")
+                finally:
+                    self.record(rep, "eta", f"{name}/first-other", "exit_code", server.stop())
+        for variant, loads in self.eta_samples.items():
+            judged = sum(load["judged"] for load in loads)
+            errors = sorted(e for load in loads for e in load["errors"])
+            self.record(0, "eta", variant, "pooled_judged", judged)
+            self.record(0, "eta", variant, "pooled_null", sum(load["null"] for load in loads))
+            self.record(0, "eta", variant, "pooled_within20_pct",
+                        sum(load["within"] for load in loads) / judged * 100 if judged else "")
+            self.record(0, "eta", variant, "pooled_err_median_pct", statistics.median(errors) if errors else "")
+            self.record(0, "eta", variant, "pooled_err_max_pct", errors[-1] if errors else "")
+            self.record(0, "eta", variant, "pooled_bar_gap_max_pts", max(load["bar_gap"] for load in loads))
 
 
 def main() -> None:
@@ -208,7 +252,8 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--only", default="rates eta")
     parser.add_argument("--observers", default="poll:50:10")
-    parser.add_argument("--eta-caps", default="200000000 0")
+    parser.add_argument("--eta-caps", default="20000000 0")
+    parser.add_argument("--other-model-dir", type=pathlib.Path, default=None)
     parser.add_argument("--eta-interval-ms", type=float, default=20)
     args = parser.parse_args()
     args.bin = str(pathlib.Path(args.bin).resolve())

@@ -109,21 +109,26 @@ def eta_report(numbers: dict, variants: list[str]) -> list[str]:
     if not variants:
         return []
     rows = []
-    errors_by_variant = {}
+    verdicts = []
     for variant in variants:
-        errors = values(numbers, "eta", variant, "eta_error_pct")
-        errors_by_variant[variant] = med(errors)
-        rows.append([variant, spread(values(numbers, "eta", variant, "eta_at_half_s"), 1, 0),
-                     spread(values(numbers, "eta", variant, "actual_remaining_s"), 1, 2),
-                     spread(errors, 1, 1), spread(values(numbers, "eta", variant, "progress_at_sample"), 1, 2),
-                     spread(values(numbers, "eta", variant, "step_at_sample"), 1, 0),
-                     spread(values(numbers, "eta", variant, "load_s"), 1, 2)])
-    out = ["", "ETA on a repeat load: eta_seconds at the first sample with progress >= 0.5 vs the time that remained"]
-    out += table(["read cap", "eta s", "actual s", "|error| %", "progress", "step", "load s"], rows)
-    out += [""] + [f"{v}: median |eta - actual| / actual = {e:.1f} %: {verdict(e <= 20)} (<= 20 %)"
-                   for v, e in errors_by_variant.items()]
-    out += ["note: eta_seconds is whole seconds rounded up, so with R seconds left the answer alone can be",
-            "      off by up to 1/R (50 % at 2 s); the capped load lasts long enough to judge the estimator."]
+        def pooled(key: str) -> float:
+            found = values(numbers, "eta", variant, key)
+            return found[0] if found else math.nan
+        within, gap = pooled("pooled_within20_pct"), pooled("pooled_bar_gap_max_pts")
+        rows.append([variant, f"{pooled('pooled_judged'):.0f}", f"{pooled('pooled_null'):.0f}", f"{within:.0f} %",
+                     f"{pooled('pooled_err_median_pct'):.1f} %", f"{pooled('pooled_err_max_pct'):.0f} %",
+                     f"{gap:.1f}", spread(values(numbers, "eta", variant, "load_s"), 1, 2)])
+        ok = within >= 90 and gap <= 10
+        verdicts.append(f"{variant}: {within:.0f} % within 20 %, bar within {gap:.1f} points: "
+                        f"{verdict(ok)} (>= 90 %, <= 10 points)")
+    out = ["", "ETA and bar per load kind, pooled over reps: samples taken while >= 1.5 s remained (judged), "
+           "those with eta_seconds null, share within 20 % of the time that actually remained, median and "
+           "worst error; the largest |progress - elapsed fraction| of any sample, in points; load seconds"]
+    out += table(["read cap / load", "judged", "null", "within 20 %", "median err", "worst err", "bar gap pts",
+                  "load s"], rows)
+    out += [""] + verdicts
+    out += ["first-empty: an empty state dir (no history on this machine); first-other: the state dir holds only",
+            "the other model's load; repeat: the model's own history; restart: its history read from the file."]
     return out
 
 

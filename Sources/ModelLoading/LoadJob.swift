@@ -26,10 +26,14 @@ public struct LoadProgressSink: Sendable {
     public var reportBytes: @Sendable (_ loaded: Int64, _ total: Int64) -> Void
     /// True once the load was cancelled; long steps check it per chunk.
     public var isCancelled: @Sendable () -> Bool
+    /// How far a compute step (7, 8) is, in any unit: feeds the ETA only (no event).
+    public var reportWork: @Sendable (_ done: Int64, _ total: Int64) -> Void
 
-    public init(reportBytes: @escaping @Sendable (Int64, Int64) -> Void, isCancelled: @escaping @Sendable () -> Bool) {
+    public init(reportBytes: @escaping @Sendable (Int64, Int64) -> Void, isCancelled: @escaping @Sendable () -> Bool,
+                reportWork: @escaping @Sendable (Int64, Int64) -> Void = { _, _ in }) {
         self.reportBytes = reportBytes
         self.isCancelled = isCancelled
+        self.reportWork = reportWork
     }
 }
 

@@ -41,6 +41,25 @@ public protocol ModelLoadSession: AnyObject {
     /// Step 9: runs a warm-up inference on a fixed input, checks the output, and returns
     /// the ready model.
     func warmUp() throws(ModelRuntimeError) -> any LoadedModel
+
+    /// Step 7 telling how far it is: `progress(done, total)` after each piece of work (any
+    /// unit; the loader uses the fraction for its ETA). By default, `materialize` without.
+    func materialize(weights: UnsafeRawBufferPointer, header: SafetensorsHeader,
+                     isCancelled: () -> Bool, progress: (_ done: Int64, _ total: Int64) -> Void) throws(ModelRuntimeError)
+
+    /// Step 8 telling how far it is, like step 7's. By default, `optimize` without.
+    func optimize(isCancelled: () -> Bool, progress: (_ done: Int64, _ total: Int64) -> Void) throws(ModelRuntimeError)
+}
+
+extension ModelLoadSession {
+    public func materialize(weights: UnsafeRawBufferPointer, header: SafetensorsHeader,
+                            isCancelled: () -> Bool, progress: (Int64, Int64) -> Void) throws(ModelRuntimeError) {
+        try materialize(weights: weights, header: header, isCancelled: isCancelled)
+    }
+
+    public func optimize(isCancelled: () -> Bool, progress: (Int64, Int64) -> Void) throws(ModelRuntimeError) {
+        try optimize(isCancelled: isCancelled)
+    }
 }
 
 /// A model ready to serve. Immutable and shareable across threads.

@@ -89,4 +89,45 @@ struct ETAHistoryTests {
         // The file is written by the load thread just after the model turns ready.
         #expect(await eventually { ETAHistory(stateDirectory: directory.path).stepSeconds(for: "a") != nil })
     }
+
+    @Test("a version 1 file (no weight sizes) still estimates its models, teaches nothing per byte, and is rewritten as version 2")
+    func versionOneStillRead() throws {
+        let directory = try TemporaryDirectory()
+        let json = #"{"version":1,"models":{"old":{"step_seconds":[1,1,1,1,1,1,1,1,1]}}}"#
+        try Data(json.utf8).write(to: URL(fileURLWithPath: directory.historyPath))
+        let history = ETAHistory(stateDirectory: directory.path)
+        #expect(history.loadIssue == nil)
+        #expect(history.entry(for: "old") == ETAHistory.Entry(stepSeconds: [1, 1, 1, 1, 1, 1, 1, 1, 1], weightBytes: nil))
+        #expect(history.profile(excluding: "new") == nil)
+        history.record(timings, weightBytes: 1_000, for: "new")
+        let written = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory.historyPath)))
+        #expect((written as? [String: Any])?["version"] as? Int == 2)
+        let reopened = ETAHistory(stateDirectory: directory.path)
+        #expect(reopened.entry(for: "new")?.weightBytes == 1_000)
+        #expect(reopened.entry(for: "old")?.stepSeconds.count == 9)
+        #expect(reopened.profile(excluding: "other") != nil)
+        #expect(reopened.profile(excluding: "new") == nil)
+    }
+
+    @Test("a load records the size of the model's weights, which prices the first load of another model")
+    func loaderRecordsWeightBytes() async throws {
+        let directory = try TemporaryDirectory()
+        for (model, bytes) in [("a", 4_096), ("b", 1_024)] {
+            let folder = directory.path + "/" + model
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try Data(count: bytes).write(to: URL(fileURLWithPath: folder + "/model.safetensors"))
+            try Data(count: 10).write(to: URL(fileURLWithPath: folder + "/vocab.txt"))
+        }
+        let jobs = JobFactory()
+        let loader = ModelLoader(makeJob: { jobs.makeJob($0) }, history: ETAHistory(stateDirectory: nil))
+        await loader.setModels(["a", "b"].map {
+            ModelDescriptor(id: $0, directory: directory.path + "/" + $0, manifest: ModelManifest(runtime: "test"))
+        })
+        #expect(loader.history.profile(excluding: "b") == nil)
+        _ = await loader.load("a")
+        #expect(await loader.waitForOutcome("a")?.state == .ready)
+        #expect(loader.history.entry(for: "a")?.weightBytes == 4_096)
+        #expect(loader.history.profile(excluding: "b") != nil)
+        #expect(loader.history.profile(excluding: "a") == nil)
+    }
 }

@@ -5,44 +5,54 @@ import Testing
 struct LoaderProgressTests {
     private let t0 = ContinuousClock.now
 
-    @Test("without history, progress follows the default weights and step 5's bytes")
+    private func position(_ step: LoadStep, stepElapsed: Double = 0, attemptElapsed: Double = 0,
+                          transfer: LoadEstimator.Transfer? = nil, weightBytes: Int64? = nil) -> LoadEstimator.Position {
+        .init(step: step, stepElapsed: stepElapsed, attemptElapsed: attemptElapsed, transfer: transfer,
+              weightBytes: weightBytes)
+    }
+
+    @Test("with nothing to estimate from, progress follows the default weights and step 5's bytes")
     func defaultWeightsProgress() {
         let estimator = LoadEstimator(historySeconds: nil)
         #expect(!estimator.hasHistory)
-        #expect(estimator.progress(at: .initialize, fraction: 0) == 0)
-        #expect(abs(estimator.progress(at: .loadWeights, fraction: 0) - 0.12) < 1e-9)
-        #expect(abs(estimator.progress(at: .loadWeights, fraction: 0.5) - 0.42) < 1e-9)
-        #expect(abs(estimator.progress(at: .finalize, fraction: 1) - 1) < 1e-9)
+        #expect(estimator.progress(position(.initialize), remaining: nil) == 0)
+        #expect(abs(estimator.progress(position(.loadWeights), remaining: nil) - 0.12) < 1e-9)
+        let half = LoadEstimator.Transfer(bytesDone: 50, bytesTotal: 100)
+        #expect(abs(estimator.progress(position(.loadWeights, transfer: half), remaining: nil) - 0.42) < 1e-9)
         #expect(LoadEstimator.defaultWeights.max() == LoadEstimator.defaultWeights[LoadStep.loadWeights.number - 1])
     }
 
-    @Test("without history there is no ETA until step 5 has a measured rate")
-    func noBasisWithoutHistory() {
+    @Test("without any history the size of the weights is the basis: nil until it is known")
+    func noBasisWithoutSize() {
         let estimator = LoadEstimator(historySeconds: nil)
-        #expect(estimator.remainingSeconds(.init(step: .initialize, fraction: nil, elapsedSeconds: 0)) == nil)
-        #expect(estimator.remainingSeconds(.init(step: .loadWeights, fraction: 0, elapsedSeconds: 0,
-                                                 bytesRemaining: 100)) == nil)
-        // 50 of 100 bytes in 1 s: 1 s left in step 5, then later steps at 2 s per 0.6 weight.
-        let eta = estimator.remainingSeconds(.init(step: .loadWeights, fraction: 0.5, elapsedSeconds: 1,
-                                                   bytesRemaining: 50, bytesPerSecond: 50))
-        #expect(eta.map { abs($0 - (1 + 2 * 0.28 / 0.6)) < 1e-9 } == true)
+        #expect(estimator.remainingSeconds(position(.initialize)) == nil)
+        #expect(estimator.remainingSeconds(position(.loadWeights, transfer: .init(bytesDone: 0, bytesTotal: 0))) == nil)
+        // Known size: the built-in profile prices every step.
+        let built = StepCostProfile.builtIn
+        let bytes: Int64 = 1_000_000_000
+        let all = LoadStep.allCases.reduce(0.0) { $0 + built.seconds(of: $1, weightBytes: bytes) }
+        let eta = estimator.remainingSeconds(position(.initialize, weightBytes: bytes))
+        #expect(eta.map { abs($0 - all) < 1e-9 } == true, "\(String(describing: eta))")
     }
 
     @Test("with history, the ETA is the rest of the current step plus every later step")
     func historyETA() {
         let history: [Double] = [1, 1, 1, 1, 10, 1, 1, 1, 1]
         let estimator = LoadEstimator(historySeconds: history)
-        #expect(estimator.remainingSeconds(.init(step: .initialize, fraction: nil, elapsedSeconds: 0)) == 18)
-        #expect(estimator.remainingSeconds(.init(step: .initialize, fraction: nil, elapsedSeconds: 0.5)) == 17.5)
-        #expect(estimator.remainingSeconds(.init(step: .loadWeights, fraction: 0.25, elapsedSeconds: 0)) == 7.5 + 4)
+        #expect(estimator.remainingSeconds(position(.initialize)) == 18)
+        #expect(estimator.remainingSeconds(position(.initialize, stepElapsed: 0.5)) == 17.5)
+        // Bytes without a rate yet: the step's history scaled by the byte fraction.
+        let quarter = LoadEstimator.Transfer(bytesDone: 25, bytesTotal: 100)
+        #expect(estimator.remainingSeconds(position(.loadWeights, transfer: quarter)) == 7.5 + 4)
         // A measured rate overrides the history for the current step.
-        let measured = estimator.remainingSeconds(.init(step: .loadWeights, fraction: 0.5, elapsedSeconds: 1,
-                                                        bytesRemaining: 300, bytesPerSecond: 100))
+        let measured = estimator.remainingSeconds(position(
+            .loadWeights, stepElapsed: 1, transfer: .init(bytesDone: 300, bytesTotal: 600, bytesPerSecond: 100)))
         #expect(measured.map { abs($0 - 7) < 1e-9 } == true, "\(String(describing: measured))")
-        #expect(abs(estimator.progress(at: .loadWeights, fraction: 0.5) - 9.0 / 18) < 1e-9)
+        // The bar is the elapsed share of the expected whole.
+        #expect(abs(estimator.progress(position(.loadWeights, attemptElapsed: 9), remaining: 9) - 0.5) < 1e-9)
     }
 
-    @Test("a history of zeros or of the wrong length falls back to the default weights")
+    @Test("a history of zeros or of the wrong length is no history")
     func degenerateHistory() {
         #expect(!LoadEstimator(historySeconds: Array(repeating: 0, count: 9)).hasHistory)
         #expect(!LoadEstimator(historySeconds: [1, 2]).hasHistory)
@@ -141,5 +151,28 @@ struct LoaderProgressTests {
                                failure: LoadFailure(code: "x", message: "y", step: .checkCache))
         #expect(failed.dataFields.last?.key == "error")
         #expect(failed.dataFields.first { $0.key == "eta_seconds" }?.value == .null)
+    }
+
+    @Test("through a long CPU step the published ETA counts down and the bar moves, without extra events")
+    func estimateRefreshedDuringLongStep() async {
+        let harness = await LoaderHarness()
+        // An earlier load of alpha spent 30 s in step 7 and nothing elsewhere.
+        harness.loader.history.remember(
+            LoadTimings(stepSeconds: [0, 0, 0, 0, 0, 0, 30, 0, 0]), weightBytes: nil, for: "alpha")
+        let gate = Gate()
+        harness.jobs.enqueue([.moveToDevice: .block(gate)], for: "alpha")
+        _ = await harness.loader.load("alpha")
+        #expect(await eventually { harness.loader.snapshot.status(of: "alpha")?.step == .moveToDevice })
+        let first = harness.loader.snapshot.status(of: "alpha")
+        let eventsBefore = harness.recorder.events(for: "alpha").count
+        // 30 s at the step's start; about 2.5 s later the published ETA must say 28 or less.
+        #expect(await eventually(timeout: .seconds(20)) {
+            (harness.loader.snapshot.status(of: "alpha")?.etaSeconds ?? 99) <= 28
+        }, "\(String(describing: harness.loader.snapshot.status(of: "alpha")))")
+        let later = harness.loader.snapshot.status(of: "alpha")
+        #expect((later?.progress ?? 0) > (first?.progress ?? 1))
+        #expect(harness.recorder.events(for: "alpha").count == eventsBefore)
+        gate.open()
+        #expect(await harness.loader.waitForOutcome("alpha")?.state == .ready)
     }
 }

@@ -76,6 +76,25 @@ struct BertWeightsValidationTests {
         }
     }
 
+    @Test("steps 7 and 8 report how far they are, rising to their total")
+    func materializeAndOptimizeReportWork() throws {
+        let session = BertTinyModel.makeSession()
+        let file = BertTinyModel().bytes()
+        let header = try SafetensorsHeader.parse(prefix: file, fileSize: file.count)
+        try session.validate(header)
+        var step7: [(Int64, Int64)] = []  // one report per tensor
+        try file.withUnsafeBytes { raw in
+            try session.materialize(weights: raw, header: header, isCancelled: { false }, progress: { step7.append(($0, $1)) })
+        }
+        var step8: [(Int64, Int64)] = []  // one per layer (the tiny model has one)
+        try session.optimize(isCancelled: { false }, progress: { step8.append(($0, $1)) })
+        for reports in [step7, step8] {
+            #expect(!reports.isEmpty)
+            #expect(zip(reports, reports.dropFirst()).allSatisfy { $0.0 < $1.0 && $0.1 == $1.1 })
+            #expect(reports.last.map { $0.0 == $0.1 && $0.1 > 0 } == true)
+        }
+    }
+
     @Test("weights shorter than the header's ranges fail with truncated_weights")
     func truncatedWeights() throws {
         let session = BertTinyModel.makeSession()

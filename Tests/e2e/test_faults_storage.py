@@ -147,18 +147,22 @@ class EventStream:
         self.response.close()
 
 
+# The version each state file is written in (the ETA history gained weight sizes in 2).
+STATE_FILE_VERSIONS = {"eta-history.json": 2, "digest-cache.json": 1}
+
+
 def check_state_files(state: pathlib.Path) -> None:
-    """Each state file present is whole JSON of version 1."""
+    """Each state file present is whole JSON of its current version."""
     for name in STATE_FILES:
         path = state / name
         if path.exists():
             contents = json.loads(path.read_bytes())
-            assert contents["version"] == 1, (name, contents)
+            assert contents["version"] == STATE_FILE_VERSIONS[name], (name, contents)
 
 
 def valid_json(path: pathlib.Path) -> bool:
     try:
-        return json.loads(path.read_bytes())["version"] == 1
+        return json.loads(path.read_bytes())["version"] == STATE_FILE_VERSIONS[path.name]
     except (OSError, ValueError, KeyError):
         return False
 

@@ -55,11 +55,12 @@ extension ModelLoadJob {
     }
 
     /// Step 7: the runtime builds its compute-layout tensors, then the raw buffer is freed.
-    func moveToDevice(isCancelled: () -> Bool) throws(ModelLoadError) {
+    func moveToDevice(isCancelled: () -> Bool, reportWork: (Int64, Int64) -> Void = { _, _ in }) throws(ModelLoadError) {
         let session = earlier(session, "session")
         let reader = earlier(reader, "reader")
         do {
-            try session.materialize(weights: reader.bytes, header: earlier(header, "header"), isCancelled: isCancelled)
+            try session.materialize(weights: reader.bytes, header: earlier(header, "header"), isCancelled: isCancelled,
+                                    progress: reportWork)
         } catch {
             throw isCancelled() ? .cancelled : ModelLoadError(error)
         }
@@ -69,9 +70,9 @@ extension ModelLoadJob {
     }
 
     /// Step 8: the runtime pre-packs its matrices.
-    func applyOptimizations(isCancelled: () -> Bool) throws(ModelLoadError) {
+    func applyOptimizations(isCancelled: () -> Bool, reportWork: (Int64, Int64) -> Void = { _, _ in }) throws(ModelLoadError) {
         do {
-            try earlier(session, "session").optimize(isCancelled: isCancelled)
+            try earlier(session, "session").optimize(isCancelled: isCancelled, progress: reportWork)
         } catch {
             throw isCancelled() ? .cancelled : ModelLoadError(error)
         }

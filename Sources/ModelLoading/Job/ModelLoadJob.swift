@@ -67,8 +67,8 @@ public final class ModelLoadJob: LoadJob {
         case .prepareStrategies: try prepareStrategies()
         case .loadWeights: try loadWeights(progress: progress)
         case .loadComplete: try loadComplete()
-        case .moveToDevice: try moveToDevice(isCancelled: progress.isCancelled)
-        case .applyOptimizations: try applyOptimizations(isCancelled: progress.isCancelled)
+        case .moveToDevice: try moveToDevice(isCancelled: progress.isCancelled, reportWork: progress.reportWork)
+        case .applyOptimizations: try applyOptimizations(isCancelled: progress.isCancelled, reportWork: progress.reportWork)
         case .finalize: try finalize()
         }
     }

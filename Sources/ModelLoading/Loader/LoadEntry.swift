@@ -37,8 +37,8 @@ struct LoadEntry {
         status.progress = 0
         status.bytesLoaded = 0
         status.bytesTotal = 0
-        status.etaSeconds = estimator.remainingSeconds(.init(
-            step: .initialize, fraction: nil, elapsedSeconds: 0)).map { Int($0.rounded(.up)) }
+        status.etaSeconds = estimator.remainingSeconds(.init(step: .initialize, stepElapsed: 0, attemptElapsed: 0))
+            .map(AttemptProgress.wholeSeconds)
         let token = AttemptToken(modelID: status.id, loadID: loadID, attempt: attempt)
         return AttemptLaunch(token: token, descriptor: descriptor, control: control)
     }

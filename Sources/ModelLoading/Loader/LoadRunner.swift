@@ -59,7 +59,11 @@ final class LoadRunner: Sendable {
         let state = state
         let sink = LoadProgressSink(
             reportBytes: { loaded, total in state.bytesReported(token, loaded: loaded, total: total) },
-            isCancelled: { control.isCancelled })
+            isCancelled: { control.isCancelled },
+            reportWork: { done, total in state.workReported(token, done: done, total: total) })
+        if let bytes = WeightFilesSize.of(directory: launch.descriptor.directory) {
+            state.weightsSized(token, bytes: bytes)
+        }
         for step in LoadStep.allCases {
             // DESIGN §1.2: cancellation is checked before every step.
             guard !control.isCancelled, state.stepStarted(token, step: step) else { return .abandoned }

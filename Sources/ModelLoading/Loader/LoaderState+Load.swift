@@ -68,6 +68,50 @@ extension LoaderState {
         }
     }
 
+    /// Records the size of the weights the attempt `token` is about to read, learnt before
+    /// step 1, so that a model without a history has an ETA from its first step.
+    func weightsSized(_ token: AttemptToken, bytes: Int64) {
+        mutate(publish: false) { registry, _ in
+            guard var entry = registry.entries[token.modelID], entry.isCurrent(token),
+                  var progress = entry.progress else { return }
+            progress.weightsSized(bytes)
+            entry.progress = progress
+            registry.entries[token.modelID] = entry
+        }
+    }
+
+    /// Recomputes the running attempt's progress and ETA of load `loadID` of `id` at this
+    /// instant and publishes the status when they changed, so that a poller sees the ETA count
+    /// down through a long step. No event: events still mark steps and byte updates only
+    /// (DESIGN §1.3). False once the load is over or replaced.
+    func refreshEstimate(_ id: String, loadID: UInt64) -> Bool {
+        let (alive, changed) = mutate(publish: false) { registry, _ -> (Bool, Bool) in
+            guard var entry = registry.entries[id], entry.loadID == loadID else { return (false, false) }
+            guard entry.status.state == .loading, var progress = entry.progress, progress.step != nil else {
+                return (entry.status.state.isLoadPending, false)
+            }
+            let before = (entry.status.progress, entry.status.etaSeconds)
+            (entry.status.progress, entry.status.etaSeconds) = progress.estimate(now: clock.now)
+            entry.progress = progress
+            registry.entries[id] = entry
+            return (true, before != (entry.status.progress, entry.status.etaSeconds))
+        }
+        if changed { mutate { _, _ in } }
+        return alive
+    }
+
+    /// Records how far the running compute step of the attempt `token` is. Changes no
+    /// snapshot and emits nothing: the next refresh or event carries the better ETA.
+    func workReported(_ token: AttemptToken, done: Int64, total: Int64) {
+        mutate(publish: false) { registry, _ in
+            guard var entry = registry.entries[token.modelID], entry.isCurrent(token),
+                  var progress = entry.progress else { return }
+            progress.workReported(done: done, total: total, now: clock.now)
+            entry.progress = progress
+            registry.entries[token.modelID] = entry
+        }
+    }
+
     /// Records a byte report of the attempt `token`; publishes at most every 100 ms.
     func bytesReported(_ token: AttemptToken, loaded: Int64, total: Int64) {
         // Called per chunk: a byte report that is not published changes no snapshot.
@@ -94,7 +138,7 @@ extension LoaderState {
                   var progress = entry.progress else { return nil }
             let timings = progress.finish(now: clock.now)
             // In memory before the model turns ready; the thread writes the file after.
-            history.remember(timings, for: token.modelID)
+            history.remember(timings, weightBytes: progress.weightBytes, for: token.modelID)
             entry.stopAttempt()
             entry.model = model
             entry.status.state = .ready

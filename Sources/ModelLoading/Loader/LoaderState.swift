@@ -77,9 +77,10 @@ final class LoaderState: Sendable {
         return result
     }
 
-    /// The estimator for the next attempt of `id`, from its history if any.
+    /// The estimator for the next attempt of `id`: its own history if any, else what the
+    /// other models' loads taught about this machine.
     func makeEstimator(for id: String) -> LoadEstimator {
-        LoadEstimator(historySeconds: history.stepSeconds(for: id))
+        LoadEstimator(history: history.entry(for: id), profile: history.profile(excluding: id))
     }
 }
 

@@ -38,9 +38,9 @@ struct BertEncoder: Sendable {
     }
 
     /// Packs the materialised `tensors` (canonical names, f32, shapes already validated).
-    /// Checks `isCancelled` between layers.
+    /// Checks `isCancelled` between layers and reports `progress(layers done, layers)` after each.
     init(configuration: BertConfiguration, tensors: [String: AlignedFloatBuffer],
-         isCancelled: () -> Bool) throws(ModelRuntimeError) {
+         isCancelled: () -> Bool, progress: (_ done: Int64, _ total: Int64) -> Void = { _, _ in }) throws(ModelRuntimeError) {
         func tensor(_ name: String) throws(ModelRuntimeError) -> AlignedFloatBuffer {
             guard let buffer = tensors[name] else { throw .missingTensor(name) }
             return buffer
@@ -76,6 +76,7 @@ struct BertEncoder: Sendable {
                 output: Self.pack(output, outputs: hidden, inputs: inner),
                 outputNorm: try norm(names.outputNorm)
             ))
+            progress(Int64(index + 1), Int64(configuration.layerCount))
         }
         self.layers = layers
     }

@@ -40,14 +40,26 @@ extension BertLoadSession {
     public func materialize(
         weights: UnsafeRawBufferPointer, header: SafetensorsHeader, isCancelled: () -> Bool
     ) throws(ModelRuntimeError) {
+        try materialize(weights: weights, header: header, isCancelled: isCancelled, progress: { _, _ in })
+    }
+
+    /// Step 7, reporting the bytes of tensors converted so far after each tensor.
+    public func materialize(
+        weights: UnsafeRawBufferPointer, header: SafetensorsHeader, isCancelled: () -> Bool,
+        progress: (_ done: Int64, _ total: Int64) -> Void
+    ) throws(ModelRuntimeError) {
         guard !fileNames.isEmpty else { throw .stepOutOfOrder("materialize ran before validate") }
         var byName: [String: TensorInfo] = [:]
         for tensor in header.tensors { byName[tensor.name] = tensor }
+        let total = fileNames.values.reduce(Int64(0)) { $0 + Int64(byName[$1]?.byteCount ?? 0) }
+        var done: Int64 = 0
         var converted: [String: AlignedFloatBuffer] = [:]
         for (canonical, fileName) in fileNames.sorted(by: { $0.key < $1.key }) {
             guard !isCancelled() else { throw .cancelled }
             guard let tensor = byName[fileName] else { throw .missingTensor(fileName) }
             converted[canonical] = try Self.convert(tensor, from: weights)
+            done += Int64(tensor.byteCount)
+            progress(done, total)
         }
         tensors = converted
     }

@@ -39,8 +39,14 @@ public final class BertLoadSession: ModelLoadSession {
     /// Step 8: packs every dense layer for the GEMM kernel and fuses query, key and value,
     /// then frees the unpacked tensors.
     public func optimize(isCancelled: () -> Bool) throws(ModelRuntimeError) {
+        try optimize(isCancelled: isCancelled, progress: { _, _ in })
+    }
+
+    /// Step 8, reporting the layers packed so far after each layer.
+    public func optimize(isCancelled: () -> Bool, progress: (_ done: Int64, _ total: Int64) -> Void) throws(ModelRuntimeError) {
         guard !tensors.isEmpty else { throw .stepOutOfOrder("optimize ran before materialize") }
-        encoder = try BertEncoder(configuration: configuration, tensors: tensors, isCancelled: isCancelled)
+        encoder = try BertEncoder(configuration: configuration, tensors: tensors, isCancelled: isCancelled,
+                                  progress: progress)
         // The packed matrices are copies; the unpacked ones are no longer needed.
         tensors = [:]
     }
