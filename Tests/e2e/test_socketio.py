@@ -18,6 +18,8 @@ import time
 import pytest
 import requests
 import socketio
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from conftest import ADMIN_TOKEN
 
@@ -263,3 +265,44 @@ def test_polling_cors_follows_the_websocket_origin_policy(start_modeld, reposito
     preflight = requests.options(base, params=params, headers={"Origin": "https://app.example",
                                                                 "Access-Control-Request-Headers": "content-type"}, timeout=30)
     assert preflight.status_code == 204 and "POST" in preflight.headers["Access-Control-Allow-Methods"]
+
+
+def test_polling_session_without_pongs_expires(start_modeld, repository, tmp_path):
+    server = serve(start_modeld, repository, tmp_path, "--socketio-ping-interval", "1", "--socketio-ping-timeout", "1")
+    base = server.url("/socket.io/")
+    opened = requests.get(base, params={"EIO": "4", "transport": "polling"}, timeout=30)
+    sid = json.loads(opened.text[1:])["sid"]
+    params = {"EIO": "4", "transport": "polling", "sid": sid}
+    # The held poll is answered by the first ping; this client never answers it.
+    first = requests.get(base, params=params, timeout=30)
+    assert first.status_code == 200 and first.text == "2", first.text
+    seen = []
+    deadline = time.monotonic() + DEADLINE_S
+    while True:
+        response = requests.get(base, params=params, timeout=30)
+        seen.append((response.status_code, response.text))
+        if response.status_code == 400:
+            assert response.json()["code"] == 1, response.text
+            break
+        assert time.monotonic() < deadline, f"the session never expired: {seen}"
+    assert all(status == 200 for status, _ in seen[:-1]), seen
+
+
+def test_websocket_heartbeat_pings_and_closes_a_silent_client(start_modeld, repository, tmp_path):
+    server = serve(start_modeld, repository, tmp_path, "--socketio-ping-interval", "1", "--socketio-ping-timeout", "1")
+
+    async def run():
+        url = f"ws://{server.host}:{server.port}/socket.io/?EIO=4&transport=websocket"
+        async with connect(url, open_timeout=30, ping_interval=None) as ws:
+            opened = await asyncio.wait_for(ws.recv(), 30)
+            assert opened[0] == "0" and json.loads(opened[1:])["pingInterval"] == 1000
+            for _ in range(2):  # answered pings keep the session
+                assert await asyncio.wait_for(ws.recv(), 30) == "2"
+                await ws.send("3")
+            assert await asyncio.wait_for(ws.recv(), 30) == "2"
+            started = time.monotonic()
+            with pytest.raises(ConnectionClosed):  # not answered: closed after pingTimeout
+                await asyncio.wait_for(ws.recv(), 30)
+            assert time.monotonic() - started >= 0.9
+
+    asyncio.run(run())
