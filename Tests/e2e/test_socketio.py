@@ -306,3 +306,19 @@ def test_websocket_heartbeat_pings_and_closes_a_silent_client(start_modeld, repo
             assert time.monotonic() - started >= 0.9
 
     asyncio.run(run())
+
+
+def test_path_setting_and_turning_it_off(start_modeld, repository, tmp_path):
+    moved = serve(start_modeld, repository, tmp_path, "--socketio-path", "/rt/")
+
+    async def run():
+        watcher = Watcher(reconnection=False)
+        await watcher.client.connect(f"http://{moved.host}:{moved.port}", socketio_path="rt", transports=["polling"],
+                                     wait_timeout=30)
+        assert (await watcher.client.call("join", "model:minilm", timeout=30))["id"] == "minilm"
+        await watcher.client.disconnect()
+
+    asyncio.run(run())
+    assert requests.get(moved.url("/socket.io/"), params={"EIO": "4", "transport": "polling"}, timeout=30).status_code == 404
+    off = serve(start_modeld, repository, tmp_path, "--socketio-enabled", "false")
+    assert requests.get(off.url("/socket.io/"), params={"EIO": "4", "transport": "polling"}, timeout=30).status_code == 404
