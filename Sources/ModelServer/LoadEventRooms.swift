@@ -133,14 +133,19 @@ final class LoadEventRooms: Sendable {
 
     /// The event as a Socket.IO EVENT in an Engine.IO message packet (DESIGN §1.10):
     /// `42["model_load_progress",{...data...}]`, the event's `data` as the one argument.
+    /// The fields the frontends read come first, in this order, then the rest as in `/ws`.
     static func socketIOEvent(_ name: String, data: [LoadEventField]) -> [UInt8] {
+        let leading = data.filter { socketIOLeadingKeys.contains($0.key) }
+            .sorted { socketIOLeadingKeys.firstIndex(of: $0.key)! < socketIOLeadingKeys.firstIndex(of: $1.key)! }
         var json = JSONWriter(capacity: 320)
         json.beginArray()
         json.string(name)
-        EventJSON.write(data, into: &json)
+        EventJSON.write(leading + data.filter { !socketIOLeadingKeys.contains($0.key) }, into: &json)
         json.endArray()
         return Array("42".utf8) + json.bytes
     }
+
+    static let socketIOLeadingKeys = ["id", "step", "total", "phase", "message", "eta_seconds"]
 
     /// Messages of `room` after `seq` still held, or nil if some were already dropped.
     func messages(after seq: Int, in room: RoomName) -> [RoomMessage]? {
