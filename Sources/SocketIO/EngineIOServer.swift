@@ -70,6 +70,12 @@ final class PollingTable {
         if let table = loop.attached(PollingTable.self) { return table }
         let table = PollingTable()
         loop.attach(table)
+        // Shutdown: answer every waiting long poll (`noop`) and end the sessions, so their
+        // HTTP connections close at once and the clients reconnect elsewhere or later.
+        DrainListeners.of(loop).add { [weak table] loop in
+            guard let table else { return }
+            for session in Array(table.sessions.values) { session.close(loop: loop, answeringPollWith: .noop) }
+        }
         return table
     }
 }

@@ -145,8 +145,9 @@ final class PollingSession: RoomMember, SocketIOHost {
         }
     }
 
-    /// Closes the session: leaves its rooms, answers a waiting poll with a close packet.
-    func close(loop: EventLoop) {
+    /// Closes the session: leaves its rooms, answers a waiting poll with a close packet (or
+    /// `noop` on shutdown, so the client sees the transport fail and reconnects).
+    func close(loop: EventLoop, answeringPollWith answer: EngineIOPacket.Kind = .close) {
         guard !isClosed else { return }
         isClosed = true
         heartbeat.cancel()
@@ -154,7 +155,7 @@ final class PollingSession: RoomMember, SocketIOHost {
         rooms.removeAll()
         if let poll = pendingPoll {
             pendingPoll = nil
-            poll.responder.respond(EngineIOServer.text(EngineIOPacket(.close).encoded, headers: poll.headers))
+            poll.responder.respond(EngineIOServer.text(EngineIOPacket(answer).encoded, headers: poll.headers))
         }
         PollingTable.of(loop).sessions[sid] = nil
         server.unregister(sid)

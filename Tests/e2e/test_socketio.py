@@ -152,17 +152,23 @@ def test_late_join_gets_the_snapshot_and_never_goes_backwards(start_modeld, repo
     asyncio.run(run())
 
 
-def test_reconnects_after_a_daemon_restart(start_modeld, repository, tmp_path):
-    first = serve(start_modeld, repository, tmp_path, "--load-at-startup", "none")
+@pytest.mark.parametrize("mode", ["polling", "upgrade"])
+def test_reconnects_after_a_daemon_restart(start_modeld, repository, tmp_path, mode):
+    # A long grace period: shutdown must not wait for it because of a held long poll.
+    first = serve(start_modeld, repository, tmp_path, "--load-at-startup", "none", "--shutdown-timeout", "30")
     port = first.port
 
     async def run():
         watcher = Watcher(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=1)
         connects = []
         watcher.client.on("connect", lambda: connects.append(time.monotonic()))
-        await watcher.connect(first, ["polling", "websocket"])
+        await watcher.connect(first, TRANSPORTS[mode])
         await wait_until(lambda: len(connects) == 1, "first connect", 30)
-        assert first.stop() == 0
+        # A round trip: its answer came on a long poll, and the client holds the next one.
+        assert (await watcher.client.call("join", "model:minilm", timeout=30))["id"] == "minilm"
+        started = time.monotonic()
+        assert await asyncio.to_thread(first.stop) == 0
+        assert time.monotonic() - started < 10, "shutdown waited out its grace period for a Socket.IO session"
         return watcher, connects
 
     async def after_restart(watcher, connects, second):
