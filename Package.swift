@@ -128,6 +128,7 @@ if Context.environment["MODELD_FUZZ"] == "1" {
         ("FuzzHTTPBody", ["HTTPServer"]),
         ("FuzzWebSocket", ["WebSocket", "HTTPServer"]),
         ("FuzzRoomCommand", ["WebSocket"]),
+        ("FuzzSocketIO", ["SocketIO"]),
         ("FuzzInferRequest", ["ModelServer"]),
         ("FuzzEmbeddingRequest", ["ModelServer"]),
         ("FuzzSafetensors", ["ModelFormats"]),
