@@ -130,7 +130,8 @@ def test_full_load_observed_from_a_client(start_modeld, repository, tmp_path, mo
     asyncio.run(run())
 
 
-def test_late_join_gets_the_snapshot_and_never_goes_backwards(start_modeld, repository, tmp_path):
+@pytest.mark.parametrize("mode", ["polling", "websocket", "upgrade"])
+def test_late_join_gets_the_snapshot_and_never_goes_backwards(start_modeld, repository, tmp_path, mode):
     server = serve(start_modeld, repository, tmp_path, "--load-at-startup", "none",
                    "--max-read-bytes-per-second", "20000000")
 
@@ -141,12 +142,19 @@ def test_late_join_gets_the_snapshot_and_never_goes_backwards(start_modeld, repo
             assert time.monotonic() < deadline, "the load never reached step 5"
             await asyncio.sleep(0.05)
         watcher = Watcher(reconnection=False)
-        await watcher.connect(server, ["websocket"])
+        await watcher.connect(server, TRANSPORTS[mode])  # with the upgrade racing the events
         snapshot = await watcher.client.call("join", "model:minilm", timeout=30)
+        joined_at = len(watcher.events)
         assert snapshot["state"] == "loading" and snapshot["step"] >= 5, snapshot
         await watcher.wait_for(lambda events: any(e == "model_load_completed" for e, _ in events), "model_load_completed")
-        steps = [snapshot["step"]] + [data["step"] for data in watcher.named("model_load_progress")]
-        assert steps == sorted(steps), f"step went backwards after the snapshot: {steps}"
+        progress = watcher.named("model_load_progress")
+        # Events before the join come from the default room (all models): from the join on,
+        # the model's steps continue from the snapshot's and never go backwards.
+        steps = [data["step"] for data in progress]
+        assert steps == sorted(steps), f"step went backwards: {steps}"
+        after_join = [data["step"] for event, (data, *_) in watcher.events[joined_at:] if event == "model_load_progress"]
+        assert all(step >= snapshot["step"] for step in after_join), (snapshot["step"], after_join)
+        assert watcher.named("model_load_completed")[0]["step"] == 9
         await watcher.client.disconnect()
 
     asyncio.run(run())
