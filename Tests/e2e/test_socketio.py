@@ -336,3 +336,33 @@ def test_path_setting_and_turning_it_off(start_modeld, repository, tmp_path):
     assert requests.get(moved.url("/socket.io/"), params={"EIO": "4", "transport": "polling"}, timeout=30).status_code == 404
     off = serve(start_modeld, repository, tmp_path, "--socketio-enabled", "false")
     assert requests.get(off.url("/socket.io/"), params={"EIO": "4", "transport": "polling"}, timeout=30).status_code == 404
+
+
+@pytest.mark.parametrize("mode", ["websocket", "polling"])
+def test_a_thousand_clients_all_get_the_terminal_event(start_modeld, repository, tmp_path, mode):
+    clients = 1000
+    server = serve(start_modeld, repository, tmp_path, "--load-at-startup", "none",
+                   "--max-read-bytes-per-second", "60000000")
+
+    async def run():
+        watchers = [Watcher(reconnection=False) for _ in range(clients)]
+        gate = asyncio.Semaphore(50)
+
+        async def connect(watcher):
+            async with gate:
+                await watcher.connect(server, TRANSPORTS[mode])
+
+        started = time.monotonic()
+        await asyncio.gather(*(connect(w) for w in watchers))
+        connected_s = time.monotonic() - started
+        load(server)
+        for watcher in watchers:
+            await watcher.wait_for(lambda events: any(e == "model_load_completed" for e, _ in events),
+                                   "model_load_completed", timeout_s=300)
+        for watcher in watchers:
+            steps = [data["step"] for data in watcher.named("model_load_progress")]
+            assert steps == sorted(steps), f"step went backwards: {steps}"
+        await asyncio.gather(*(w.client.disconnect() for w in watchers))
+        print(f"{clients} {mode} clients connected in {connected_s:.1f} s; all got model_load_completed")
+
+    asyncio.run(run())
