@@ -89,9 +89,10 @@ extension SocketIOHost {
         sendSocketIO(SocketIOPacket(.connect, data: reply), loop: loop)
     }
 
-    /// `auth.token`, when `auth` is an object with a string `token`.
+    /// `auth.token`, when `auth` is one JSON object with a string `token` at its top level.
     static func tokenField(_ auth: [UInt8]) -> String? {
         let bytes = auth[...]
+        guard JSONSpan.isValue(bytes) else { return nil }
         var index = JSONSpan.skipSpace(bytes, bytes.startIndex)
         guard index < bytes.endIndex, bytes[index] == UInt8(ascii: "{") else { return nil }
         index += 1
