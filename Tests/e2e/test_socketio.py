@@ -366,3 +366,29 @@ def test_a_thousand_clients_all_get_the_terminal_event(start_modeld, repository,
         print(f"{clients} {mode} clients connected in {connected_s:.1f} s; all got model_load_completed")
 
     asyncio.run(run())
+
+
+def test_a_session_that_stops_polling_is_closed_past_the_hard_limit(start_modeld, repository, tmp_path):
+    server = serve(start_modeld, repository, tmp_path, "--websocket-outbound-soft-bytes", "2048",
+                   "--websocket-outbound-hard-bytes", "8192")
+    base = server.url("/socket.io/")
+
+    async def run():
+        bystander = Watcher(reconnection=False)
+        await bystander.connect(server, ["websocket"])
+        opened = requests.get(base, params={"EIO": "4", "transport": "polling"}, timeout=30)
+        params = {"EIO": "4", "transport": "polling", "sid": json.loads(opened.text[1:])["sid"]}
+        assert requests.post(base, params=params, data="40", timeout=30).text == "ok"
+        # This client never polls again: every message queues for it until the hard limit.
+        body = json.dumps({"n": 0, "pad": "x" * 400})
+        for _ in range(40):
+            published = requests.post(server.url("/v1/rooms/models/messages"), data=body,
+                                      headers=server.admin_headers, timeout=30)
+            assert published.status_code == 200, published.text
+        await bystander.wait_for(lambda events: len([e for e, _ in events if e == "message"]) == 40, "40 messages")
+        gone = requests.get(base, params=params, timeout=30)
+        assert gone.status_code == 400 and gone.json()["code"] == 1, gone.text
+        assert (await bystander.client.call("join", "model:minilm", timeout=30))["id"] == "minilm"
+        await bystander.client.disconnect()
+
+    asyncio.run(run())
