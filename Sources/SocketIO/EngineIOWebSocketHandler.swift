@@ -90,10 +90,14 @@ final class EngineIOWebSocketHandler: WebSocketApplicationHandler, SocketIOHost 
     private func requestHandover(loop: EventLoop) {
         let sid = sid
         let here = loop.handle
+        let server = server
         let found = server.onSessionLoop(sid) { session, sessionLoop in
             let handover = session?.migrate(loop: sessionLoop)
             here.execute { loop in
-                guard let handler = UpgradeTable.of(loop).handlers.removeValue(forKey: sid) else { return }
+                // The WebSocket closed while the session moved: the session ends here.
+                guard let handler = UpgradeTable.of(loop).handlers.removeValue(forKey: sid) else {
+                    return server.unregister(sid)
+                }
                 handler.adopt(handover, loop: loop)
             }
         }
@@ -103,7 +107,9 @@ final class EngineIOWebSocketHandler: WebSocketApplicationHandler, SocketIOHost 
     /// The session arrived: queued packets first, then its rooms (catching up on what was
     /// published while it moved), then the packets the client sent meanwhile.
     private func adopt(_ handover: SessionHandover?, loop: EventLoop) {
-        guard case .upgrading(let waiting, _) = mode, let connection, !connection.isClosing else { return }
+        guard case .upgrading(let waiting, _) = mode, let connection, !connection.isClosing else {
+            return server.unregister(sid)
+        }
         guard let handover else { return connection.close(code: .policyViolation, reason: .policyViolation, loop: loop) }
         mode = .active
         server.register(sid, EngineIOServer.Home(loopIndex: loop.handle.index, isPolling: false))
