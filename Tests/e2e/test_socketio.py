@@ -392,3 +392,29 @@ def test_a_session_that_stops_polling_is_closed_past_the_hard_limit(start_modeld
         await bystander.client.disconnect()
 
     asyncio.run(run())
+
+
+def test_a_websocket_closed_mid_upgrade_ends_its_session(start_modeld, repository, tmp_path):
+    server = serve(start_modeld, repository, tmp_path)
+    base = server.url("/socket.io/")
+
+    async def run():
+        opened = requests.get(base, params={"EIO": "4", "transport": "polling"}, timeout=30)
+        sid = json.loads(opened.text[1:])["sid"]
+        async with connect(f"ws://{server.host}:{server.port}/socket.io/?EIO=4&transport=websocket&sid={sid}",
+                           open_timeout=30, ping_interval=None) as ws:
+            await ws.send("2probe")
+            assert await asyncio.wait_for(ws.recv(), 30) == "3probe"
+            await ws.send("5")
+        # The session moved to a socket that is gone: it is over, not half-registered
+        # (code 1, "Session ID unknown", rather than 3, "no longer polls").
+        deadline = time.monotonic() + DEADLINE_S
+        while True:
+            answer = requests.get(base, params={"EIO": "4", "transport": "polling", "sid": sid}, timeout=60)
+            # A poll that arrives before the session moved is answered by the move (`6`).
+            if answer.status_code == 400 and answer.json()["code"] == 1:
+                break
+            assert time.monotonic() < deadline, f"session never ended: {answer.text}"
+            await asyncio.sleep(0.05)
+
+    asyncio.run(run())
