@@ -66,11 +66,8 @@ extension EngineIOServer {
                 return .respondLater { [self] responder, loop in openPollingSession(responder: responder, cors: cors, loop: loop) }
             }
             return .respondLater { [self] responder, _ in
-                let found = onSessionLoop(sid) { session, loop in
-                    guard let session else {
-                        return responder.respond(Self.failure(.badRequest, "Session \(sid) no longer polls (it upgraded or closed).",
-                                                              headers: cors))
-                    }
+                let found = onSessionLoop(sid) { [self] session, loop in
+                    guard let session else { return responder.respond(notPolling(sid, headers: cors)) }
                     session.poll(responder: responder, headers: cors, loop: loop)
                 }
                 if !found { responder.respond(Self.failure(.unknownSession, "Session ID unknown.", headers: cors)) }
@@ -93,15 +90,20 @@ extension EngineIOServer {
                 return responder.respond(Self.failure(.badHandshakeMethod, "A session starts with GET, not POST.", headers: cors))
             }
             let body = request.body
-            let found = onSessionLoop(sid) { session, loop in
-                guard let session else {
-                    return responder.respond(Self.failure(.badRequest, "Session \(sid) no longer polls (it upgraded or closed).",
-                                                          headers: cors))
-                }
+            let found = onSessionLoop(sid) { [self] session, loop in
+                guard let session else { return responder.respond(notPolling(sid, headers: cors)) }
                 session.post(body, responder: responder, headers: cors, loop: loop)
             }
             if !found { responder.respond(Self.failure(.unknownSession, "Session ID unknown.", headers: cors)) }
         }
+    }
+
+    /// The answer to a poll or post for `sid` when its loop no longer has it polling: the
+    /// session closed after the request looked it up (checked again now, so a closed session
+    /// always gets `Session ID unknown`), or it moved to a WebSocket.
+    func notPolling(_ sid: String, headers: [(name: String, value: String)]) -> HTTPResponse {
+        guard home(of: sid) != nil else { return Self.failure(.unknownSession, "Session ID unknown.", headers: headers) }
+        return Self.failure(.badRequest, "Session \(sid) no longer polls: it uses a WebSocket now.", headers: headers)
     }
 
     /// The `OPTIONS` route (CORS preflight).

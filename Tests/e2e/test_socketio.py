@@ -282,12 +282,13 @@ def test_polling_cors_follows_the_websocket_origin_policy(start_modeld, reposito
 
 
 def test_polling_session_without_pongs_expires(start_modeld, repository, tmp_path):
-    server = serve(start_modeld, repository, tmp_path, "--socketio-ping-interval", "1", "--socketio-ping-timeout", "1")
+    server = serve(start_modeld, repository, tmp_path, "--socketio-ping-interval", "1", "--socketio-ping-timeout", "3")
     base = server.url("/socket.io/")
     opened = requests.get(base, params={"EIO": "4", "transport": "polling"}, timeout=30)
     sid = json.loads(opened.text[1:])["sid"]
     params = {"EIO": "4", "transport": "polling", "sid": sid}
-    # The held poll is answered by the first ping; this client never answers it.
+    # The held poll is answered by the first ping; this client never answers it. (A 3 s
+    # timeout leaves a busy machine 4 s to send this first poll before the session expires.)
     first = requests.get(base, params=params, timeout=30)
     assert first.status_code == 200 and first.text == "2", first.text
     seen = []
@@ -303,13 +304,14 @@ def test_polling_session_without_pongs_expires(start_modeld, repository, tmp_pat
 
 
 def test_websocket_heartbeat_pings_and_closes_a_silent_client(start_modeld, repository, tmp_path):
-    server = serve(start_modeld, repository, tmp_path, "--socketio-ping-interval", "1", "--socketio-ping-timeout", "1")
+    server = serve(start_modeld, repository, tmp_path, "--socketio-ping-interval", "1", "--socketio-ping-timeout", "3")
 
     async def run():
         url = f"ws://{server.host}:{server.port}/socket.io/?EIO=4&transport=websocket"
         async with connect(url, open_timeout=30, ping_interval=None) as ws:
             opened = await asyncio.wait_for(ws.recv(), 30)
             assert opened[0] == "0" and json.loads(opened[1:])["pingInterval"] == 1000
+            assert json.loads(opened[1:])["pingTimeout"] == 3000
             for _ in range(2):  # answered pings keep the session
                 assert await asyncio.wait_for(ws.recv(), 30) == "2"
                 await ws.send("3")
