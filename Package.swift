@@ -47,6 +47,7 @@ let package = Package(
         .target(name: "EventLoop", dependencies: ["CLinux"], swiftSettings: swiftSettings),
         .target(name: "HTTPServer", dependencies: ["EventLoop", "COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "WebSocket", dependencies: ["HTTPServer", "CZlib"], swiftSettings: swiftSettings),
+        .target(name: "SocketIO", dependencies: ["WebSocket", "HTTPServer", "EventLoop"], swiftSettings: swiftSettings),
 
         // Model files, then the loader's step table.
         .target(name: "ModelFormats", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
@@ -64,6 +65,7 @@ let package = Package(
             dependencies: [
                 "HTTPServer",
                 "WebSocket",
+                "SocketIO",
                 "ModelLoading",
                 "ModelRuntime",
                 "CLinux",
@@ -90,6 +92,7 @@ let package = Package(
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport", "COpenSSL"], swiftSettings: swiftSettings),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SocketIOTests", dependencies: ["SocketIO", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "TestSupport"],
@@ -125,6 +128,7 @@ if Context.environment["MODELD_FUZZ"] == "1" {
         ("FuzzHTTPBody", ["HTTPServer"]),
         ("FuzzWebSocket", ["WebSocket", "HTTPServer"]),
         ("FuzzRoomCommand", ["WebSocket"]),
+        ("FuzzSocketIO", ["SocketIO"]),
         ("FuzzInferRequest", ["ModelServer"]),
         ("FuzzEmbeddingRequest", ["ModelServer"]),
         ("FuzzSafetensors", ["ModelFormats"]),

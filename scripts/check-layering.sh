@@ -21,16 +21,17 @@ declare -A ALLOWED=(
     [EventLoop]="CLinux"
     [HTTPServer]="EventLoop CLinux COpenSSL"
     [WebSocket]="HTTPServer EventLoop CLinux CZlib"
+    [SocketIO]="WebSocket HTTPServer EventLoop CLinux CZlib"
     [ModelFormats]="COpenSSL"
     [ModelKernelsAVX2]=""
     [ModelRuntime]="ModelFormats ModelKernelsAVX2 COpenSSL"
     [ModelLoading]="ModelRuntime ModelFormats COpenSSL"
-    [ModelServer]="HTTPServer WebSocket ModelLoading ModelRuntime ModelFormats EventLoop CLinux"
+    [ModelServer]="HTTPServer WebSocket SocketIO ModelLoading ModelRuntime ModelFormats EventLoop CLinux"
     [modeld]="ModelServer EventLoop CLinux"
     [TestSupport]="EventLoop CLinux"
 )
 # Targets that must stay ignorant of models (DESIGN §2.1).
-MODEL_FREE="HTTPServer WebSocket"
+MODEL_FREE="HTTPServer WebSocket SocketIO"
 
 # An import line, with optional attributes (@testable, @preconcurrency, @_exported), an access
 # level and a declaration kind (`import struct Foo.Bar`); the module is the first path component.

@@ -99,6 +99,8 @@ extension HTTPConnection {
             switch handler(request) {
             case .reject(let response): queueResponse(response, loop: loop)
             case .accept(let acceptance): handOver(acceptance, loop: loop)
+            case .respondLater(let body):
+                body(HTTPResponder(loop: loop.handle, registration: registration, requestNumber: requestNumber), loop)
             }
         case .methodNotAllowed(let allow):
             finishRequest(with: .error(.methodNotAllowed, code: "method_not_allowed",

@@ -139,6 +139,7 @@ extension HTTPLoopContext {
         isDraining = true
         for acceptor in acceptors { acceptor.stop(loop: loop) }
         acceptors.removeAll()
+        loop.attached(DrainListeners.self)?.run(loop: loop)
         loop.forEachHandler { ($0 as? any DrainableConnection)?.drain(loop: loop) }
         if openConnections == 0 {
             loop.stop()

@@ -14,6 +14,10 @@ public enum HTTPUpgrade: Sendable {
     case reject(HTTPResponse)
     /// Switch protocols.
     case accept(HTTPUpgradeAcceptance)
+    /// Stay HTTP and answer later through the responder, as an `.asynchronous` route does
+    /// (a route that upgrades some requests and long-polls others: Engine.IO's `GET`).
+    /// Called on the connection's loop, which it receives.
+    case respondLater(@Sendable (HTTPResponder, EventLoop) -> Void)
 }
 
 /// An accepted upgrade: the `101` response and the factory of the protocol's handler.

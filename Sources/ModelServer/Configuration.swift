@@ -81,6 +81,16 @@ public struct Configuration: Sendable, Equatable {
     public var tlsCertificateFile: String?
     /// PEM private key file of `tlsCertificateFile` (`tls.key-file`). Default nil.
     public var tlsKeyFile: String?
+    /// Serve Socket.IO (`socketio.enabled`). Default true.
+    public var socketIOEnabled: Bool
+    /// Where Socket.IO is served (`socketio.path`). Default `/socket.io/`.
+    public var socketIOPath: String
+    /// Engine.IO pingInterval (`socketio.ping-interval`). Default 25 s.
+    public var socketIOPingInterval: Duration
+    /// Engine.IO pingTimeout (`socketio.ping-timeout`). Default 20 s.
+    public var socketIOPingTimeout: Duration
+    /// Engine.IO maxPayload (`socketio.max-payload`). Default 1,000,000 bytes.
+    public var socketIOMaxPayload: Int
 
     /// The built-in defaults: every key of `ConfigurationKey.all` at its default value.
     public static let defaults: Configuration = {
@@ -126,5 +136,10 @@ public struct Configuration: Sendable, Equatable {
         maxEventStreams = 1
         tlsCertificateFile = nil
         tlsKeyFile = nil
+        socketIOEnabled = false
+        socketIOPath = ""
+        socketIOPingInterval = .zero
+        socketIOPingTimeout = .zero
+        socketIOMaxPayload = 1
     }
 }

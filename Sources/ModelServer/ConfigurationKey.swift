@@ -179,5 +179,15 @@ public struct ConfigurationKey: Sendable {
               help: "PEM certificate chain (leaf first); with tls.key-file, every listener speaks HTTPS and WSS."),
         .init("tls.key-file", \.tlsKeyFile, .optionalPath, default: "",
               help: "PEM private key of tls.certificate-file (unencrypted); re-read with the certificate on SIGHUP."),
+        .init("socketio.enabled", \.socketIOEnabled, .boolean, default: "true",
+              help: "Serve Socket.IO (Engine.IO v4 polling and websocket) at socketio.path for socket.io-client frontends."),
+        .init("socketio.path", \.socketIOPath, .urlPath, default: "/socket.io/",
+              help: "The path Socket.IO is served at (socket.io-client's `path` option)."),
+        .init("socketio.ping-interval", \.socketIOPingInterval, .seconds(allowingZero: false), default: "25",
+              unit: "seconds", help: "The server pings each Socket.IO session this often (Engine.IO pingInterval)."),
+        .init("socketio.ping-timeout", \.socketIOPingTimeout, .seconds(allowingZero: false), default: "20",
+              unit: "seconds", help: "A Socket.IO session that does not answer a ping within this is closed."),
+        .init("socketio.max-payload", \.socketIOMaxPayload, .byteCount(allowingZero: false), default: "1000000",
+              unit: "bytes", help: "Largest POST body or WebSocket message a Socket.IO client may send; more gets 413 or 1009."),
     ]
 }

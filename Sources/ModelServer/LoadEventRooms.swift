@@ -74,7 +74,8 @@ final class LoadEventRooms: Sendable {
                 let json = Self.envelope(event: name, room: room, seq: log.seq) { json in
                     EventJSON.write(data, into: &json)
                 }
-                let message = framing.make(json, delivery: delivery, eventID: log.seq, eventName: name, room: room)
+                let message = framing.make(json, delivery: delivery, eventID: log.seq, eventName: name, room: room,
+                                           layeredPacket: Self.socketIOEvent(name, data: data))
                 log.recent.append((log.seq, message))
                 if log.recent.count > Self.recentLimit { log.recent.removeFirst(log.recent.count - Self.recentLimit) }
                 logs[room] = log
@@ -107,6 +108,45 @@ final class LoadEventRooms: Sendable {
         }
     }
 
+    /// The snapshot of `room` for a Socket.IO join's ack: the `data` of the `snapshot` message
+    /// (the model's status, or `{"models":[...]}`) and the sequence it covers.
+    func snapshotData(for room: RoomName) -> (sequence: Int, data: [UInt8])? {
+        let snapshot = loader.snapshot
+        return logs.withLock { logs -> (sequence: Int, data: [UInt8])? in
+            let seq = logs[room]?.seq ?? 0
+            var json = JSONWriter(capacity: 384)
+            if room == Self.modelsRoom {
+                json.beginObject()
+                json.key("models"); json.beginArray()
+                for status in snapshot.models { StatusJSON.writeModel(status, into: &json) }
+                json.endArray()
+                json.endObject()
+            } else {
+                guard room.value.hasPrefix("model:"), let status = snapshot.status(of: String(room.value.dropFirst(6))) else {
+                    return nil
+                }
+                StatusJSON.writeModel(status, into: &json)
+            }
+            return (seq, json.bytes)
+        }
+    }
+
+    /// The event as a Socket.IO EVENT in an Engine.IO message packet (DESIGN §1.10):
+    /// `42["model_load_progress",{...data...}]`, the event's `data` as the one argument.
+    /// The fields the frontends read come first, in this order, then the rest as in `/ws`.
+    static func socketIOEvent(_ name: String, data: [LoadEventField]) -> [UInt8] {
+        let leading = data.filter { socketIOLeadingKeys.contains($0.key) }
+            .sorted { socketIOLeadingKeys.firstIndex(of: $0.key)! < socketIOLeadingKeys.firstIndex(of: $1.key)! }
+        var json = JSONWriter(capacity: 320)
+        json.beginArray()
+        json.string(name)
+        EventJSON.write(leading + data.filter { !socketIOLeadingKeys.contains($0.key) }, into: &json)
+        json.endArray()
+        return Array("42".utf8) + json.bytes
+    }
+
+    static let socketIOLeadingKeys = ["id", "step", "total", "phase", "message", "eta_seconds"]
+
     /// Messages of `room` after `seq` still held, or nil if some were already dropped.
     func messages(after seq: Int, in room: RoomName) -> [RoomMessage]? {
         logs.withLock { logs in
@@ -120,7 +160,9 @@ final class LoadEventRooms: Sendable {
 
     /// Publishes an admin message verbatim to `room` (`POST /v1/rooms/{room}/messages`).
     func publishVerbatim(_ json: [UInt8], to room: RoomName) -> Int {
-        hub.publish(framing.make(json, delivery: .mustDeliver, eventID: nil, eventName: nil), to: room)
+        // Socket.IO clients in the room get it as a `message` event with the JSON as argument.
+        hub.publish(framing.make(json, delivery: .mustDeliver, eventID: nil, eventName: nil,
+                                 layeredPacket: Array(#"42["message","#.utf8) + json + [UInt8(ascii: "]")]), to: room)
     }
 
     private static func envelope(event: String, room: RoomName, seq: Int, data: (inout JSONWriter) -> Void) -> [UInt8] {

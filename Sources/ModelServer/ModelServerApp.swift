@@ -117,6 +117,7 @@ public enum ModelServerApp {
         InferRoutes(service: embeddings).register(in: &router)
         let roomRoutes = RoomRoutes(rooms: rooms, configuration: configuration, authorization: authorization)
         roomRoutes.register(in: &router)
+        SocketIORoutes.register(in: &router, rooms: rooms, configuration: configuration, authorization: authorization)
         DashboardRoutes.register(in: &router)
         if let metrics { MetricsRoutes.register(in: &router, metrics: metrics) }
         let live = LiveSettings(readiness: readiness, authorization: authorization, roomRoutes: roomRoutes,

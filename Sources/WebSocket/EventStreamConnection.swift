@@ -26,7 +26,7 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
     var isClosed = false
     var isJoined = false
     /// Room messages are queued and wait for `flushQueued` (see `LoopRooms`).
-    var isFlushPending = false
+    public var isFlushPending = false
     /// The highest room sequence number queued (`RoomMessage.origin`).
     var lastSequence = 0
 
@@ -85,7 +85,7 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
         loop.armDeadline(now.advanced(by: keepAliveInterval), for: socket.registration)
     }
 
-    func queue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool {
+    public func queue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool {
         guard !isClosed else { return false }
         if let sequence = message.origin?.sequence {
             // Already sent in what the connection started with (snapshot or replay).
@@ -111,7 +111,7 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
 
     static let keepAliveComment = SharedFrame(Array(": keep-alive\n\n".utf8))
 
-    func flush(loop: EventLoop) {
+    public func flush(loop: EventLoop) {
         guard !isClosed else { return }
         switch loopContext.flush(&outbound, socket: socket) {
         case .blocked: return setInterest([.readable, .writable], loop: loop)

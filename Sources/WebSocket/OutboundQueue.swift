@@ -123,6 +123,18 @@ public struct OutboundQueue {
         overSoftSince = nil
     }
 
+    /// Removes and returns every queued frame, none of which may have started to go out
+    /// (a queue that is read whole, as a polling response, never writes part of a frame).
+    public mutating func takeAll() -> [SharedFrame] {
+        precondition(headOffset == 0, "takeAll on a queue that writes frames partly")
+        let frames = entries[head...].map(\.frame)
+        entries.removeAll(keepingCapacity: entries.capacity <= 64)
+        head = 0
+        queuedBytes = 0
+        overSoftSince = nil
+        return frames
+    }
+
     /// Drops `written` bytes from the front.
     public mutating func consume(_ written: Int) {
         var remaining = written

@@ -38,9 +38,22 @@ public final class RoomHub: Sendable {
         return recipients
     }
 
+    /// The loops attached, by index (for protocols that hand work to a session's loop).
+    public var loopHandles: [EventLoopHandle] { loops.withLock { $0 } }
+
     /// Members of `room` right now, across loops.
     public func memberCount(of room: RoomName) -> Int {
         membership.withLock { $0[room]?.values.reduce(0, +) ?? 0 }
+    }
+
+    /// Makes `member`, a connection owned by `loop`, a member of `room` (from `loop`'s thread).
+    public func join(_ room: RoomName, _ member: any RoomMember, on loop: EventLoop) {
+        WebSocketLoopContext.of(loop, hub: self).rooms.join(room, member)
+    }
+
+    /// Ends `member`'s membership of `room` (from `loop`'s thread).
+    public func leave(_ room: RoomName, _ member: any RoomMember, on loop: EventLoop) {
+        WebSocketLoopContext.of(loop, hub: self).rooms.leave(room, member)
     }
 
     func memberJoined(_ room: RoomName, loopIndex: Int) {
@@ -59,7 +72,9 @@ public final class RoomHub: Sendable {
 
 /// A connection that can be a room member: it queues messages by its own policy and
 /// writes its queue; the extension below turns that into immediate and batched delivery.
-protocol RoomMember: AnyObject {
+/// Public so that protocols layered on this one (Socket.IO's polling sessions) can be
+/// members of the same rooms; members are loop-confined.
+public protocol RoomMember: AnyObject {
     /// Set while queued room messages wait for `flushQueued` (see `LoopRooms`).
     var isFlushPending: Bool { get set }
     /// Queues `message` (the policy of `OutboundQueue`); false when it was not queued
@@ -71,7 +86,7 @@ protocol RoomMember: AnyObject {
 
 extension RoomMember {
     /// Queues `message` and starts writing it (a snapshot for a member that just joined).
-    func deliver(_ message: RoomMessage, loop: EventLoop) {
+    public func deliver(_ message: RoomMessage, loop: EventLoop) {
         if queue(message, now: loop.now, loop: loop) { flush(loop: loop) }
     }
 

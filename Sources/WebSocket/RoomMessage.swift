@@ -56,6 +56,25 @@ public struct RoomMessage: Sendable {
     /// message whose number is not above the last it sent for that room (an event already
     /// covered by the snapshot or replay it got on joining), so `seq` never repeats.
     public let origin: Origin?
+    /// The same message in a protocol layered on WebSocket (Socket.IO's Engine.IO message
+    /// packet), made once like the rest; nil when the message has none (connections of such a
+    /// protocol then skip it).
+    public let layered: LayeredForm?
+
+    /// A message in a protocol carried over WebSocket text messages and over HTTP polling:
+    /// its text (`packet`) and that text as one uncompressed WebSocket text frame (`frame`).
+    public struct LayeredForm: Sendable {
+        public let packet: SharedFrame
+        public let frame: SharedFrame
+
+        public init(packet: [UInt8]) {
+            self.packet = SharedFrame(packet)
+            var framed: [UInt8] = []
+            framed.reserveCapacity(packet.count + 10)
+            WebSocketFrameEncoder.encode(opcode: .text, payload: packet, into: &framed)
+            frame = SharedFrame(framed)
+        }
+    }
 
     /// A room and a sequence number in it.
     public struct Origin: Sendable, Equatable {
@@ -69,12 +88,13 @@ public struct RoomMessage: Sendable {
     }
 
     public init(plain: SharedFrame, deflated: SharedFrame?, eventStream: SharedFrame, delivery: Delivery,
-                origin: Origin? = nil) {
+                origin: Origin? = nil, layered: LayeredForm? = nil) {
         self.plain = plain
         self.deflated = deflated
         self.eventStream = eventStream
         self.delivery = delivery
         self.origin = origin
+        self.layered = layered
     }
 
     /// The frame for a connection, by whether it negotiated compression.

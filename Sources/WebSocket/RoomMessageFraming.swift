@@ -15,7 +15,7 @@ public final class RoomMessageFraming: Sendable {
     /// become the Server-Sent Event's `id:` and `event:` lines when given, and `eventID`
     /// with `room` the message's `origin` (so no connection sends a room's `seq` twice).
     public func make(_ json: [UInt8], delivery: Delivery, eventID: Int? = nil, eventName: String? = nil,
-                     room: RoomName? = nil) -> RoomMessage {
+                     room: RoomName? = nil, layeredPacket: [UInt8]? = nil) -> RoomMessage {
         var plain: [UInt8] = []
         plain.reserveCapacity(json.count + 10)
         WebSocketFrameEncoder.encode(opcode: .text, payload: json, into: &plain)
@@ -32,7 +32,7 @@ public final class RoomMessageFraming: Sendable {
         let stream = Self.eventStreamBytes(json, id: eventID, name: eventName)
         let origin = room.flatMap { room in eventID.map { RoomMessage.Origin(room: room, sequence: $0) } }
         return RoomMessage(plain: SharedFrame(plain), deflated: deflated, eventStream: SharedFrame(stream), delivery: delivery,
-                           origin: origin)
+                           origin: origin, layered: layeredPacket.map(RoomMessage.LayeredForm.init(packet:)))
     }
 
     /// One Server-Sent Event (WHATWG HTML §9.2): each line of the data gets its own

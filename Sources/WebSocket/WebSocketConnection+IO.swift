@@ -1,5 +1,5 @@
 import CLinux
-import EventLoop
+public import EventLoop
 import HTTPServer
 #if canImport(Glibc)
 import Glibc
@@ -142,8 +142,13 @@ extension WebSocketConnection {
     /// replies) and writes. Past the hard limit (or the soft one for too long) the
     /// connection is closed with 1013; when even that close frame does not fit, at once.
     func send(_ frame: [UInt8], loop: EventLoop) {
+        send(SharedFrame(frame), loop: loop)
+    }
+
+    /// Queues a frame (made for this connection, or shared) as `send(_:[UInt8])` does.
+    func send(_ frame: SharedFrame, loop: EventLoop) {
         guard !isClosed else { return }
-        guard outbound.enqueue(SharedFrame(frame), delivery: .mustDeliver, now: loop.now) != .overHardLimit else {
+        guard outbound.enqueue(frame, delivery: .mustDeliver, now: loop.now) != .overHardLimit else {
             if isCloseSent { return closeSocket(loop: loop) }
             counters.slowConnectionClosed()
             closesAfterFlush = true
@@ -154,7 +159,7 @@ extension WebSocketConnection {
 
     /// Writes the queue with `writev`; arms `EPOLLOUT` only after a short write. Stops
     /// reading while the output is backed up and resumes once it is within the soft limit.
-    func flush(loop: EventLoop) {
+    public func flush(loop: EventLoop) {
         guard !isClosed else { return }
         let queuedFrames = outbound.count
         let outcome = loopContext.flush(&outbound, socket: socket)
@@ -207,5 +212,8 @@ extension WebSocketConnection {
         outbound = OutboundQueue(limits: outbound.limits)
         socket.release(loop)
         counters.connectionClosed()
+        let handler = application
+        application = nil
+        handler?.closed(loop: loop)
     }
 }

@@ -61,10 +61,12 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
     /// a flush brings the queue back within the soft limit, which resumes them.
     var isReadingPaused = false
     /// Room messages are queued and wait for `flushQueued` (see `LoopRooms`).
-    var isFlushPending = false
+    public var isFlushPending = false
     /// The rooms joined, each with the highest sequence number queued for it
     /// (`RoomMessage.origin`); -1 before any, as a new room's snapshot carries 0.
     var rooms: [RoomName: Int] = [:]
+    /// The handler of an `.application` endpoint's messages (nil on other endpoints).
+    var application: (any WebSocketApplicationHandler)?
 
     init(socket: UpgradedSocket, endpoint: WebSocketEndpoint, loopContext: WebSocketLoopContext,
          deflate: PerMessageDeflateParameters?, counters: WebSocketCounters) {
@@ -88,6 +90,8 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
             isUpgradeHeadQueued = outbound.enqueue(SharedFrame(socket.pendingOutput), delivery: .mustDeliver,
                                                    now: loop.now) != .overHardLimit
         }
+        // After the `101` head: the application's first message (an open packet) follows it.
+        if case .application(let app) = endpoint.kind { application = app.open(self, loop) }
         for room in initialRooms { join(room, loop: loop) }
         if socket.isDraining {
             drain(loop: loop)
@@ -148,14 +152,16 @@ public final class WebSocketConnection: DrainableConnection, RoomMember {
         closeSocket(loop: loop)
     }
 
-    func queue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool {
+    public func queue(_ message: RoomMessage, now: LoopInstant, loop: EventLoop) -> Bool {
         guard !isClosed, !isCloseSent else { return false }
+        let layered = application != nil
+        if layered && message.layered == nil { return false }
         if let origin = message.origin, let last = rooms[origin.room] {
             // Already covered by the snapshot this connection got when it joined.
             guard origin.sequence > last else { return false }
             rooms[origin.room] = origin.sequence
         }
-        let frame = message.frame(compressed: acceptsSharedDeflate)
+        let frame = layered ? message.layered?.frame ?? message.plain : message.frame(compressed: acceptsSharedDeflate)
         switch outbound.enqueue(frame, delivery: message.delivery, now: now) {
         case .queued: break
         case .replacedOlder: counters.messageCoalesced()

@@ -62,11 +62,11 @@ public final class WebSocketCounters: Sendable {
         if count > 0 { sent.wrappingAdd(count, ordering: .relaxed) }
     }
 
-    func messageCoalesced() {
+    public func messageCoalesced() {
         coalesced.wrappingAdd(1, ordering: .relaxed)
     }
 
-    func slowConnectionClosed() {
+    public func slowConnectionClosed() {
         slowClosed.wrappingAdd(1, ordering: .relaxed)
     }
 }

@@ -12,6 +12,9 @@ public struct WebSocketEndpoint: Sendable {
     public enum Kind: Sendable {
         case echo
         case rooms(RoomPolicy)
+        /// A protocol layered on WebSocket (Socket.IO): its handler gets the messages, and
+        /// room messages are sent in their `layered` form (others are skipped).
+        case application(WebSocketApplication)
     }
 
     public let kind: Kind
@@ -30,6 +33,7 @@ public struct WebSocketEndpoint: Sendable {
         switch kind {
         case .echo: connection.echo(bytes, opcode: .text, loop: loop)
         case .rooms(let policy): connection.roomCommandReceived(bytes, policy: policy, loop: loop)
+        case .application: connection.application?.textReceived(bytes, loop: loop)
         }
     }
 
@@ -37,6 +41,7 @@ public struct WebSocketEndpoint: Sendable {
         switch kind {
         case .echo: connection.echo(bytes, opcode: .binary, loop: loop)
         case .rooms: connection.fail(.unsupportedData, loop: loop)
+        case .application: connection.application?.binaryReceived(bytes, loop: loop)
         }
     }
 }

@@ -219,3 +219,21 @@ struct OutboundQueueTests {
         #expect(Self.pending(queue).map(\.first) == [3])
     }
 }
+
+/// `takeAll`, the whole-queue read of Engine.IO long polls.
+struct OutboundQueueTakeAllTests {
+    @Test("takeAll returns the queued frames in order, coalescing applied, and empties the queue")
+    func takeAll() {
+        var limits = OutboundLimits()
+        limits.softBytes = 4
+        var queue = OutboundQueue(limits: limits)
+        let now = LoopInstant(nanoseconds: 0)
+        _ = queue.enqueue(SharedFrame([1, 1, 1]), delivery: .mustDeliver, now: now)
+        _ = queue.enqueue(SharedFrame([2, 2, 2]), delivery: .replaceable(key: "p"), now: now)
+        #expect(queue.enqueue(SharedFrame([3, 3, 3]), delivery: .replaceable(key: "p"), now: now) == .replacedOlder)
+        let frames = queue.takeAll().map { [UInt8]($0.buffer) }
+        #expect(frames == [[1, 1, 1], [3, 3, 3]])
+        #expect(queue.isEmpty && queue.queuedBytes == 0)
+        #expect(queue.takeAll().isEmpty)
+    }
+}

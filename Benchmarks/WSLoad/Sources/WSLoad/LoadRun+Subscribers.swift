@@ -37,7 +37,8 @@ extension LoadRun {
         let nonce = (0..<2).flatMap { _ in withUnsafeBytes(of: nextRandom()) { Array($0) } }
         let key = HandshakeKey(nonce: nonce)
         subscriber.key = key
-        let request = subscriber.handshakeRequest(host: options.host, port: options.port, room: options.room, key: key)
+        let request = subscriber.handshakeRequest(host: options.host, port: options.port, room: options.room, key: key,
+                                                      socketIO: options.socketIO)
         // A fresh socket's send buffer takes a 250-byte request whole.
         guard case .transferred(request.count) = request.withUnsafeBytes({ Socket.write(subscriber.fd, $0) }) else {
             counters.connectFailures += 1
@@ -84,6 +85,10 @@ extension LoadRun {
             case .accepted(let headBytes):
                 offset = headBytes
                 subscriber.state = .open
+                if options.socketIO {
+                    subscriber.awaitingSocketIOConnect = true
+                    break
+                }
                 handshakeNanos.append(now - subscriber.startNanos)
                 counters.handshakes += 1
                 inFlight -= 1
@@ -103,7 +108,9 @@ extension LoadRun {
 
     private func handle(_ event: FrameDecoder.Event, _ subscriber: Subscriber, now: UInt64) {
         switch event {
-        case .text(let payload): verify(payload, subscriber, now: now)
+        case .text(let payload):
+            if options.socketIO { return socketIOText(payload, subscriber, now: now) }
+            verify(payload, subscriber, now: now)
         case .binary:
             counters.binaryMessages += 1
         case .ping(let payload):
@@ -120,6 +127,29 @@ extension LoadRun {
             echo.withUnsafeBytes { sendMasked(opcode: 0x8, $0, to: subscriber) }
             subscriber.mustClose = true
         }
+    }
+
+    static let socketIOMessagePrefix = Array(#"42["message","#.utf8)
+
+    /// Engine.IO/Socket.IO text: the open packet (answered with CONNECT), CONNECT's reply
+    /// (the subscriber is open from then on), pings, and `message` events carrying a body.
+    private func socketIOText(_ payload: UnsafeRawBufferPointer, _ subscriber: Subscriber, now: UInt64) {
+        let prefix = Self.socketIOMessagePrefix
+        if payload.count > prefix.count + 1, payload.starts(with: prefix), payload[payload.count - 1] == UInt8(ascii: "]") {
+            return verify(UnsafeRawBufferPointer(rebasing: payload[prefix.count..<(payload.count - 1)]), subscriber, now: now)
+        }
+        if payload.elementsEqual("2".utf8) { return Array("3".utf8).withUnsafeBytes { sendMasked(opcode: 0x1, $0, to: subscriber) } }
+        if payload.first == UInt8(ascii: "0") { return Array("40".utf8).withUnsafeBytes { sendMasked(opcode: 0x1, $0, to: subscriber) } }
+        if payload.starts(with: "40{".utf8), subscriber.awaitingSocketIOConnect {
+            subscriber.awaitingSocketIOConnect = false
+            handshakeNanos.append(now - subscriber.startNanos)
+            counters.handshakes += 1
+            inFlight -= 1
+            openCount += 1
+            return
+        }
+        counters.payloadErrors += 1
+        log("connection \(subscriber.index): unexpected Socket.IO packet \(String(decoding: payload.prefix(60), as: UTF8.self))")
     }
 
     /// The payload must be, byte for byte, the body published for its seq, and arrive after
@@ -160,6 +190,7 @@ extension LoadRun {
     func close(_ subscriber: Subscriber) {
         switch subscriber.state {
         case .notStarted, .connecting, .handshaking: inFlight -= 1
+        case .open where subscriber.awaitingSocketIOConnect: inFlight -= 1
         case .open: openCount -= 1
         case .closed: return
         }

@@ -37,6 +37,11 @@ struct Options {
     var stallSeconds = 10
     var label = "server"
     var verbose = false
+    /// Subscribe over Socket.IO v5 on Engine.IO v4's websocket transport (`--socketio`):
+    /// `GET /socket.io/?EIO=4&transport=websocket`, `40` to connect (a subscriber counts as
+    /// open once `40{...}` arrives), pings (`2`) answered with `3`, and each published body
+    /// expected as the argument of a `message` event, `42["message",BODY]`.
+    var socketIO = false
     /// Sent as `Authorization: Bearer TOKEN` with every POST (`--token` or `--token-file`):
     /// modeld's room publish needs its admin token. Default none.
     var bearerToken: String?
@@ -45,7 +50,7 @@ struct Options {
         usage: ws-load fanout|storm --port PORT [-n N] [-m M] [--paced K] [--in-flight C]
                        [--pid SERVER_PID] [--host 127.0.0.1] [--room bench] [--settle-ms 300]
                        [--body-bytes 150] [--timeout S] [--stall S] [--label NAME] [--verbose]
-                       [--token TOKEN | --token-file FILE]
+                       [--token TOKEN | --token-file FILE] [--socketio]
         fanout: N subscribers of room ROOM, M closed-loop POSTs, then K paced POSTs.
                 --token TOKEN sends `Authorization: Bearer TOKEN` with each POST (modeld
                 answers 403 admin_disabled / 401 without its admin token); --token-file FILE
@@ -64,6 +69,10 @@ struct Options {
         while let flag = rest.popFirst() {
             if flag == "--verbose" || flag == "-v" {
                 options.verbose = true
+                continue
+            }
+            if flag == "--socketio" {
+                options.socketIO = true
                 continue
             }
             guard let value = rest.popFirst() else { return nil }

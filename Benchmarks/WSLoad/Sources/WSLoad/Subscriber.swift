@@ -25,14 +25,17 @@ final class Subscriber {
     var nextSeq = 0
     /// Set while decoding when the connection must be closed after this read.
     var mustClose = false
+    /// Socket.IO: the WebSocket is open but `40{...}` (connected) has not arrived yet.
+    var awaitingSocketIOConnect = false
 
     init(index: Int) {
         self.index = index
     }
 
     /// The opening handshake request (RFC 6455 §4.1) for `path`?room=`room`.
-    func handshakeRequest(host: String, port: UInt16, room: String, key: HandshakeKey) -> [UInt8] {
-        Array(("GET /ws?room=\(room) HTTP/1.1\r\nHost: \(host):\(port)\r\nUpgrade: websocket\r\n"
+    func handshakeRequest(host: String, port: UInt16, room: String, key: HandshakeKey, socketIO: Bool) -> [UInt8] {
+        let target = socketIO ? "/socket.io/?EIO=4&transport=websocket" : "/ws?room=\(room)"
+        return Array(("GET \(target) HTTP/1.1\r\nHost: \(host):\(port)\r\nUpgrade: websocket\r\n"
             + "Connection: Upgrade\r\nSec-WebSocket-Key: \(key.key)\r\nSec-WebSocket-Version: 13\r\n"
             + "User-Agent: ws-load\r\n\r\n").utf8)
     }
