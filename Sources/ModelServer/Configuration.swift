@@ -81,6 +81,16 @@ public struct Configuration: Sendable, Equatable {
     public var tlsCertificateFile: String?
     /// PEM private key file of `tlsCertificateFile` (`tls.key-file`). Default nil.
     public var tlsKeyFile: String?
+    /// The model hub's base URL; nil means `HF_ENDPOINT`, else the public hub (`hub.endpoint`).
+    public var hubEndpoint: String?
+    /// File holding the hub token; nil means `HF_TOKEN` (`hub.token-file`). Default nil.
+    public var hubTokenFile: String?
+    /// Make no hub request, answer `hf://` models from the cache (`hub.offline`); also on when
+    /// `HF_HUB_OFFLINE=1`. Default false.
+    public var hubOffline: Bool
+    /// The hub cache folder; nil means `HF_HUB_CACHE`, `$HF_HOME/hub`,
+    /// `~/.cache/huggingface/hub` (`hub.cache-dir`). Default nil.
+    public var hubCacheDir: String?
 
     /// The built-in defaults: every key of `ConfigurationKey.all` at its default value.
     public static let defaults: Configuration = {
@@ -126,5 +136,9 @@ public struct Configuration: Sendable, Equatable {
         maxEventStreams = 1
         tlsCertificateFile = nil
         tlsKeyFile = nil
+        hubEndpoint = nil
+        hubTokenFile = nil
+        hubOffline = false
+        hubCacheDir = nil
     }
 }

@@ -176,5 +176,13 @@ public struct ConfigurationKey: Sendable {
               help: "PEM certificate chain (leaf first); with tls.key-file, every listener speaks HTTPS and WSS."),
         .init("tls.key-file", \.tlsKeyFile, .optionalPath, default: "",
               help: "PEM private key of tls.certificate-file (unencrypted); re-read with the certificate on SIGHUP."),
+        .init("hub.endpoint", \.hubEndpoint, .optionalURL, default: "",
+              help: "Model hub for hf:// sources and modeld pull; unset, HF_ENDPOINT, else https://huggingface.co."),
+        .init("hub.token-file", \.hubTokenFile, .optionalPath, default: "",
+              help: "File holding the hub's access token; unset, HF_TOKEN, else no token."),
+        .init("hub.offline", \.hubOffline, .boolean, default: "false",
+              help: "Make no hub request: hf:// models come from the cache alone (also when HF_HUB_OFFLINE=1)."),
+        .init("hub.cache-dir", \.hubCacheDir, .optionalPath, default: "",
+              help: "Hub cache shared with huggingface_hub; unset, HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub."),
     ]
 }

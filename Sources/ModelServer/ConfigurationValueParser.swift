@@ -141,6 +141,15 @@ extension ConfigurationValueParser<String> {
 extension ConfigurationValueParser<String?> {
     /// A file-system path, or empty for none.
     static let optionalPath = scalar("FILE") { text in text.isEmpty ? nil : text }
+
+    /// An `http://` or `https://` URL, or empty for none.
+    static let optionalURL = scalar("URL") { text throws(ConfigurationValueProblem) in
+        if text.isEmpty { return nil }
+        guard text.hasPrefix("http://") || text.hasPrefix("https://") else {
+            throw .expected("an http:// or https:// URL", got: text)
+        }
+        return text
+    }
 }
 
 extension ConfigurationValueParser<[ListenAddress]> {
