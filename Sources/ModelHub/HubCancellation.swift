@@ -6,15 +6,23 @@ import Synchronization
 /// 100 ms even while the hub sends nothing; partial blobs stay for a later resume.
 public final class HubCancellation: Sendable {
     private let flag = Atomic<Bool>(false)
+    private let check: @Sendable () -> Bool
 
     /// A flag that is not set.
-    public init() {}
+    public init() {
+        check = { false }
+    }
+
+    /// A flag that also reads as set once `check` returns true (a loader's own cancellation).
+    public init(checking check: @escaping @Sendable () -> Bool) {
+        self.check = check
+    }
 
     /// Asks the pull to stop.
     public func cancel() { flag.store(true, ordering: .releasing) }
 
-    /// Whether `cancel()` was called.
-    public var isCancelled: Bool { flag.load(ordering: .acquiring) }
+    /// Whether `cancel()` was called (or `check` says so).
+    public var isCancelled: Bool { flag.load(ordering: .acquiring) || check() }
 
     /// Sleeps up to `duration` in 50 ms slices, returning early (and throwing) on cancel.
     func sleep(_ duration: Duration) throws(HubError) {

@@ -23,8 +23,11 @@ public struct HubPull: Sendable {
 
     var layout: HubCacheLayout { HubCacheLayout(root: client.settings.cacheDirectory, reference: reference) }
 
-    /// Runs the pull. Offline, only the cache answers (`not_in_cache` when it lacks the model).
-    public func perform(progress: @escaping (HubProgress) -> Void) throws(HubError) -> HubSnapshot {
+    /// Runs the pull of the files modeld needs that `selecting` accepts (all by default).
+    /// Offline, only the cache answers (`not_in_cache` when it lacks the model).
+    public func perform(
+        selecting: (HubFile) -> Bool = { _ in true }, progress: @escaping (HubProgress) -> Void
+    ) throws(HubError) -> HubSnapshot {
         if client.settings.offline { return try cachedSnapshot() }
         let info: HubRepositoryInfo
         do throws(HubError) {
@@ -35,7 +38,7 @@ public struct HubPull: Sendable {
             if let snapshot = try? cachedSnapshot() { return snapshot }
             throw .downloadFailed(message)
         }
-        return try fetch(info, progress: progress)
+        return try fetch(info, selecting: selecting, progress: progress)
     }
 
     /// The snapshot the cache holds for the reference, without any request.
@@ -51,9 +54,11 @@ public struct HubPull: Sendable {
         return HubSnapshot(commit: commit, folder: folder, verifiedDigests: [:], bytesDownloaded: 0)
     }
 
-    private func fetch(_ info: HubRepositoryInfo, progress: @escaping (HubProgress) -> Void) throws(HubError) -> HubSnapshot {
+    private func fetch(
+        _ info: HubRepositoryInfo, selecting: (HubFile) -> Bool, progress: @escaping (HubProgress) -> Void
+    ) throws(HubError) -> HubSnapshot {
         let layout = self.layout
-        let files = info.files.filter { HubFile.isNeeded(path: $0.path) }
+        let files = info.files.filter { HubFile.isNeeded(path: $0.path) && selecting($0) }
         let manager = FileManager.default
         let missing = files.filter { !manager.fileExists(atPath: layout.blob(etag: $0.etag)) }
         let total = missing.reduce(Int64(0)) { $0 + $1.size }

@@ -51,13 +51,15 @@ public final class ModelHost: Sendable {
         self.jobLimits = jobLimits
         let ledger = memoryLedger
         let scratch = inferenceScratch
+        let hubSettings = Self.hubSettings(configuration, logger: logger)
+        let hubStallSeconds = Int(configuration.loadStallTimeout.components.seconds)
         loader = ModelLoader(settings: Self.loaderSettings(configuration), makeJob: { descriptor in
             let limits = jobLimits.current
             let jobSettings = LoadJobSettings(
                 maxReadBytesPerSecond: limits.maxReadBytesPerSecond,
                 memoryBudgetBytes: limits.memoryBudgetBytes,
                 residentBytesInUse: { loaderReference.residentBytes() + scratch.bytes() },
-                ledger: ledger)
+                ledger: ledger, hub: hubSettings, hubStallSeconds: max(1, hubStallSeconds / 2))
             return ModelLoadJob(descriptor: descriptor, runtimes: runtimesByName, digestCache: digestCache, settings: jobSettings)
         }, history: history)
         loaderReference.set(loader)
