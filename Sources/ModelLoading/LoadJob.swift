@@ -26,10 +26,15 @@ public struct LoadProgressSink: Sendable {
     public var reportBytes: @Sendable (_ loaded: Int64, _ total: Int64) -> Void
     /// True once the load was cancelled; long steps check it per chunk.
     public var isCancelled: @Sendable () -> Bool
+    /// The file a download is fetching and its smoothed rate (step 3 of a hub model); call
+    /// before the `reportBytes` it goes with, which publishes both.
+    public var reportTransfer: @Sendable (_ transfer: LoadTransfer) -> Void
 
-    public init(reportBytes: @escaping @Sendable (Int64, Int64) -> Void, isCancelled: @escaping @Sendable () -> Bool) {
+    public init(reportBytes: @escaping @Sendable (Int64, Int64) -> Void, isCancelled: @escaping @Sendable () -> Bool,
+                reportTransfer: @escaping @Sendable (LoadTransfer) -> Void = { _ in }) {
         self.reportBytes = reportBytes
         self.isCancelled = isCancelled
+        self.reportTransfer = reportTransfer
     }
 }
 

@@ -53,6 +53,10 @@ def test_first_load_downloads_at_step_3_with_byte_progress_then_serves(start_mod
     assert all(b["bytes_total"] == lfs.size for b in downloading)
     loaded = [b["bytes_loaded"] for b in downloading]
     assert loaded == sorted(loaded) and loaded[0] < lfs.size
+    assert all(b["file"] == "model.safetensors" for b in downloading)
+    rates = [b["bytes_per_second"] for b in downloading if b["bytes_per_second"] > 0]
+    assert rates and all(2e6 < rate < 40e6 for rate in rates), rates  # the hub's 20 MB/s cap, measured
+    assert all("file" not in b for _s, _h, b in seen if b.get("step") not in (None, CHECK_CACHE_STEP))
     progress = [b["progress"] for _s, _h, b in seen if b.get("state") == "loading"]
     assert progress == sorted(progress), "progress went backwards"
     # the cache is huggingface_hub's layout, the weights came once, and the model answers

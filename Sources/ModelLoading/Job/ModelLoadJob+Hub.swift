@@ -29,7 +29,11 @@ extension ModelLoadJob {
         let commit = URL(fileURLWithPath: folder).lastPathComponent
         let pinned = (try? HubReference(organization: source.organization, name: source.name, revision: commit)) ?? source
         let snapshot = try pull(pinned, cancellation: cancellation, selecting: { Self.isWeights($0.path) }) { update in
-            if update.bytesTotal > 0 { progress.reportBytes(update.bytesLoaded, update.bytesTotal) }
+            guard update.bytesTotal > 0 else { return }
+            if !update.file.isEmpty {
+                progress.reportTransfer(LoadTransfer(file: update.file, bytesPerSecond: update.bytesPerSecond))
+            }
+            progress.reportBytes(update.bytesLoaded, update.bytesTotal)
         }
         note(.checkCache, "bytes_downloaded", String(snapshot.bytesDownloaded))
         let weights = Self.weightsFiles(in: folder)

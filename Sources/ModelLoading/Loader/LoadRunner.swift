@@ -59,7 +59,8 @@ final class LoadRunner: Sendable {
         let state = state
         let sink = LoadProgressSink(
             reportBytes: { loaded, total in state.bytesReported(token, loaded: loaded, total: total) },
-            isCancelled: { control.isCancelled })
+            isCancelled: { control.isCancelled },
+            reportTransfer: { transfer in state.transferReported(token, transfer) })
         for step in LoadStep.allCases {
             // DESIGN §1.2: cancellation is checked before every step.
             guard !control.isCancelled, state.stepStarted(token, step: step) else { return .abandoned }

@@ -60,11 +60,22 @@ extension LoaderState {
             let now = clock.now
             progress.stepStarted(step, now: now)
             entry.status.step = step
+            entry.status.transfer = nil
             (entry.status.progress, entry.status.etaSeconds) = progress.estimate(now: now)
             entry.progress = progress
             events.append(LoadEvent(.progress, status: entry.status))
             registry.entries[token.modelID] = entry
             return true
+        }
+    }
+
+    /// Records the download of the attempt `token`'s running step; the next byte report
+    /// publishes it.
+    func transferReported(_ token: AttemptToken, _ transfer: LoadTransfer) {
+        mutate(publish: false) { registry, _ in
+            guard var entry = registry.entries[token.modelID], entry.isCurrent(token) else { return }
+            entry.status.transfer = transfer
+            registry.entries[token.modelID] = entry
         }
     }
 
