@@ -91,6 +91,9 @@ public struct Configuration: Sendable, Equatable {
     /// The hub cache folder; nil means `HF_HUB_CACHE`, `$HF_HOME/hub`,
     /// `~/.cache/huggingface/hub` (`hub.cache-dir`). Default nil.
     public var hubCacheDir: String?
+    /// Models served from the hub without a folder (`model`, `--model ID=hf://ORG/NAME[@REV]`,
+    /// repeatable). Default none.
+    public var hubModels: [HubModelFlag]
 
     /// The built-in defaults: every key of `ConfigurationKey.all` at its default value.
     public static let defaults: Configuration = {
@@ -140,5 +143,6 @@ public struct Configuration: Sendable, Equatable {
         hubTokenFile = nil
         hubOffline = false
         hubCacheDir = nil
+        hubModels = []
     }
 }

@@ -33,7 +33,7 @@ extension ConfigurationKey {
         "http.max-body-bytes", "http.header-read-timeout", "http.idle-timeout", "http.max-connections",
         "http.body-read-timeout", "http.write-timeout",
         "log.format", "state-dir", "enable-echo",
-        "hub.endpoint", "hub.token-file", "hub.offline", "hub.cache-dir",
+        "hub.endpoint", "hub.token-file", "hub.offline", "hub.cache-dir", "model",
     ]
 
     /// When a new value of this key takes effect.

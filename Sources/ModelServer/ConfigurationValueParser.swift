@@ -168,6 +168,21 @@ extension ConfigurationValueParser<[ListenAddress]> {
     }
 }
 
+extension ConfigurationValueParser<[HubModelFlag]> {
+    /// `ID=hf://ORG/NAME[@REV]` items.
+    static let hubModels = Self(placeholder: "ID=hf://ORG/NAME[@REV]", isList: true) { values throws(ConfigurationValueProblem) in
+        var models: [HubModelFlag] = []
+        for text in values where !text.isEmpty {
+            guard let model = HubModelFlag(parsing: text) else {
+                throw .expected("ID=hf://ORG/NAME[@REV] with a model id of letters, digits, '.', '_', '-'", got: text)
+            }
+            guard !models.contains(where: { $0.id == model.id }) else { throw .expected("distinct model ids", got: text) }
+            models.append(model)
+        }
+        return models
+    }
+}
+
 extension ConfigurationValueParser<LoadAtStartup> {
     /// `all`, `none`, or model IDs.
     static let loadAtStartup = Self(placeholder: "all|none|ID,ID...", isList: true) { values throws(ConfigurationValueProblem) in

@@ -95,7 +95,7 @@ public final class ModelHost: Sendable {
         let path = configuration.modelRepository
         let models: [RepositoryModel]
         do throws(ModelLoadError) {
-            models = try scanRepository(path)
+            models = try scanRepository(path, hubModels: configuration.hubModels)
         } catch {
             logger.error("model repository unusable", metadata: [
                 LogKey.path: "\(path)", LogKey.error: "\(error.code)", LogKey.reason: "\(error.message)",
@@ -107,15 +107,26 @@ public final class ModelHost: Sendable {
         logger.info("model repository", metadata: [LogKey.path: "\(path)", LogKey.models: "\(models.count)"])
     }
 
-    /// Scans `path`, logging each folder it had to skip, and notes each model's files.
-    func scanRepository(_ path: String) throws(ModelLoadError) -> [RepositoryModel] {
+    /// Scans `path`, logging each folder it had to skip, and notes each model's files; then
+    /// adds the `--model ID=hf://...` models whose id no folder took.
+    func scanRepository(_ path: String, hubModels: [HubModelFlag]) throws(ModelLoadError) -> [RepositoryModel] {
         let scan = try ModelRepository.scan(directory: path, runtimes: runtimes)
         for problem in scan.problems {
             logger.warning("model folder skipped", metadata: [
                 LogKey.folder: "\(problem.folder)", LogKey.error: "\(problem.error.code)", LogKey.reason: "\(problem.error.message)",
             ])
         }
-        return scan.models.map(RepositoryModel.scanned)
+        var models = scan.models.map(RepositoryModel.scanned)
+        for flag in hubModels {
+            guard !models.contains(where: { $0.id == flag.id }) else {
+                logger.warning("hub model skipped", metadata: [
+                    LogKey.model: "\(flag.id)", LogKey.reason: "a repository folder has the same id",
+                ])
+                continue
+            }
+            models.append(RepositoryModel(descriptor: flag.descriptor, files: [:]))
+        }
+        return models
     }
 
     /// Starts the start-up loads of the registered models.

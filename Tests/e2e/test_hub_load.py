@@ -148,3 +148,26 @@ def test_check_model_does_not_hash_streamed_verified_weights_again(local_hub, tm
                             capture_output=True, text=True, timeout=300)
     assert second.returncode == 0 and "sha256" in second.stdout, second.stdout
     assert "verified_by_cache" not in second.stdout and "verified" in second.stdout, second.stdout
+
+
+def test_serve_model_flag_adds_a_hub_model_without_a_folder(start_modeld, local_hub, tmp_path):
+    hub = local_hub()
+    empty = tmp_path / "empty-repo"
+    empty.mkdir()
+    server = start_modeld("--model-repository", str(empty), "--state-dir", str(tmp_path / "state"),
+                          "--model", f"first=hf://{REPO_ID}", "--model", f"second=hf://{REPO_ID}@{COMMIT}",
+                          env=hub_env(hub.url, tmp_path / "cache"))
+    for model in ("first", "second"):
+        seen = poll(server, f"/v1/models/{model}", lambda _s, _h, body: body.get("state") in ("ready", "failed"),
+                    timeout_s=120, interval_s=0.2)
+        assert seen[-1][2]["state"] == "ready", seen[-1][2]
+    # two models of one repository: the blob was fetched once (the second found it cached)
+    assert len(hub.lfs_requests()) == 1
+
+
+@pytest.mark.parametrize("flag", ["nohub", "x=org/name", "bad id=hf://a/b", "x=hf://a/b/c"])
+def test_serve_model_flag_rejects_bad_values(flag, tmp_path):
+    result = subprocess.run([modeld_binary(), "serve", "--listen", "127.0.0.1:0", "--model", flag],
+                            capture_output=True, text=True, timeout=30, cwd=tmp_path)
+    assert result.returncode != 0
+    assert "model" in result.stderr and "ID=hf://ORG/NAME[@REV]" in result.stderr, result.stderr

@@ -9,7 +9,8 @@ extension ModelLoadJob {
     /// registered, and the weights fit in the memory budget.
     func initialize() throws(ModelLoadError) {
         let directory = descriptor.directory
-        try checkReadable(directory)
+        // A `--model ID=hf://...` model has no folder: its files are all in the hub cache.
+        if !(directory.isEmpty && descriptor.manifest.source != nil) { try checkReadable(directory) }
         let runtime = descriptor.manifest.runtime
         guard runtimes[runtime] != nil else { throw .unknownRuntime(runtime, known: Array(runtimes.keys)) }
         // A hub model's files arrive at steps 2 and 3; its weights are reserved at step 3.
