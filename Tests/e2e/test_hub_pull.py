@@ -208,3 +208,23 @@ def test_two_pulls_at_once_download_each_blob_once(local_hub, tmp_path):
     assert [proc.returncode for proc in procs] == [0, 0], outputs
     assert_complete_snapshot(hub, cache)
     assert len(hub.lfs_requests()) == 1, hub.lfs_requests()
+
+
+@pytest.fixture
+def small_filesystem(tmp_path):
+    """An 8 MiB tmpfs (root only; skipped where mounting is not allowed)."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_cache_without_room_fails_with_insufficient_disk_before_downloading(local_hub, small_filesystem):
+    hub = local_hub()
+    result = run_pull(REFERENCE, small_filesystem / "cache", hub.url)
+    assert result.returncode != 0 and "error=insufficient_disk" in result.stderr, result.stderr
+    assert hub.lfs_requests() == []
+    assert not [line for line in hub.access_log() if "/resolve/" in line]
