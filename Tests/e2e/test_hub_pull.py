@@ -228,3 +228,12 @@ def test_a_cache_without_room_fails_with_insufficient_disk_before_downloading(lo
     assert result.returncode != 0 and "error=insufficient_disk" in result.stderr, result.stderr
     assert hub.lfs_requests() == []
     assert not [line for line in hub.access_log() if "/resolve/" in line]
+
+
+def test_an_unreachable_hub_falls_back_to_the_cached_snapshot(local_hub, tmp_path):
+    hub = local_hub()
+    cache = tmp_path / "cache"
+    assert run_pull(REFERENCE, cache, hub.url).returncode == 0
+    result = run_pull(REFERENCE, cache, "http://127.0.0.1:9")
+    assert result.returncode == 0, result.stderr
+    assert f"commit={COMMIT}" in result.stdout and "bytes_downloaded=0" in result.stdout
