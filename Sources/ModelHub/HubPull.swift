@@ -4,8 +4,9 @@ import Foundation
 /// revision, skip blobs already cached, fetch the others (locked, resumable, verified), link
 /// the snapshot and write `refs/<revision>`.
 ///
-/// Blocking, on the calling thread (use `HubPull.run` from async code). `progress` is called
-/// on that thread, at most every 100 ms and once at the end.
+/// Blocking, on the calling thread, which must be a dedicated one (a load's job thread,
+/// `modeld pull`'s main thread): never an event loop or the cooperative pool. `progress` is
+/// called on that thread, at most every 100 ms and once at the end.
 public struct HubPull: Sendable {
     /// The hub and cache to use.
     public let client: HubClient

@@ -33,7 +33,7 @@ public struct HubRepositoryInfo: Sendable, Equatable {
         }
         var files: [HubFile] = []
         for entry in entries where (entry["type"] as? String) == "file" {
-            guard let path = entry["path"] as? String, let size = (entry["size"] as? NSNumber)?.int64Value,
+            guard let path = entry["path"] as? String, let size = (entry["size"] as? Int).map(Int64.init),
                 let oid = entry["oid"] as? String
             else { throw .downloadFailed("a tree entry lacks path, size or oid") }
             let lfs = entry["lfs"] as? [String: Any]

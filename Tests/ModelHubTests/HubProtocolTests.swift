@@ -47,6 +47,9 @@ struct HubProtocolTests {
         #"[{"type":"file","oid":"../aa","size":1,"path":"a"}]"#,
         #"[{"type":"file","oid":"aa","size":1,"path":"a","lfs":{"oid":"x/y"}}]"#,
         #"[{"type":"file","oid":"aa","path":"a"}]"#,
+        #"[{"type":"file","oid":"aa","size":1.5,"path":"a"}]"#,
+        #"[{"type":"file","oid":"aa","size":-1,"path":"a"}]"#,
+        #"[{"type":"file","oid":"aa","size":1e300,"path":"a"}]"#,
     ])
     func unsafeEntries(json: String) {
         #expect(throws: HubError.self) { try HubRepositoryInfo.parseFiles(treeJSON: Array(json.utf8)) }
