@@ -137,6 +137,7 @@ if Context.environment["MODELD_FUZZ"] == "1" {
         ("FuzzTokenizer", ["ModelRuntime"]),
         ("FuzzModelYAML", ["ModelLoading", .product(name: "Yams", package: "Yams")]),
         ("FuzzConfiguration", ["ModelServer"]),
+        ("FuzzHubAnswers", ["ModelHub"]),
     ]
     for (name, dependencies) in fuzzTargets {
         package.targets.append(.executableTarget(
