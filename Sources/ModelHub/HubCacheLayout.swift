@@ -41,7 +41,7 @@ public struct HubCacheLayout: Sendable {
     /// The symlink target of `file` in a snapshot, relative to the link's folder
     /// (`../../blobs/<etag>`, one more `../` per sub-folder of `file`).
     public static func relativeBlobTarget(file: String, etag: String) -> String {
-        let depth = file.split(separator: "/").count - 1
+        let depth = HubFile.pathComponents(file).filter { !$0.isEmpty }.count - 1
         return String(repeating: "../", count: 2 + depth) + "blobs/\(etag)"
     }
 

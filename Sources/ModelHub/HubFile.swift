@@ -19,10 +19,18 @@ public struct HubFile: Sendable, Equatable {
     }
 
     /// Whether a repository path is safe to use as a path under a snapshot folder: relative,
-    /// no empty, `.` or `..` component, no NUL or backslash.
+    /// no empty, `.` or `..` component, no NUL or backslash. Checked on bytes, as the file
+    /// system splits it: a `/` followed by a combining mark is one `Character`, which would
+    /// hide the separator from a `Character`-wise split (`../\u{301}x` escaping the folder).
     public static func isSafePath(_ path: String) -> Bool {
-        guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\\"), !path.utf8.contains(0) else { return false }
-        return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
+        let bytes = Array(path.utf8)
+        guard !bytes.isEmpty, !bytes.contains(0), !bytes.contains(UInt8(ascii: "\\")) else { return false }
+        return pathComponents(path).allSatisfy { !$0.isEmpty && $0 != [0x2E] && $0 != [0x2E, 0x2E] }
+    }
+
+    /// The `/`-separated components of `path`, split on bytes (empty ones kept).
+    static func pathComponents(_ path: String) -> [ArraySlice<UInt8>] {
+        Array(path.utf8).split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
     }
 
     /// Whether an ETag is safe as a file name (hex digits and letters only).

@@ -80,12 +80,13 @@ public struct HubReference: Sendable, Equatable, CustomStringConvertible {
         }
         let edges: Set<UInt8> = [UInt8(ascii: "-"), UInt8(ascii: ".")]
         return allowed && !edges.contains(bytes[0]) && !edges.contains(bytes[bytes.count - 1])
-            && !part.contains("--") && !part.contains("..")
+            && !zip(bytes, bytes.dropFirst()).contains { ($0 == 0x2D && $1 == 0x2D) || ($0 == 0x2E && $1 == 0x2E) }
     }
 
     private static func isValidRevision(_ revision: String) -> Bool {
         let bytes = Array(revision.utf8)
-        guard !bytes.isEmpty, bytes.count <= 256, !revision.contains(".."), bytes[0] != UInt8(ascii: "/") else {
+        let hasDotDot = zip(bytes, bytes.dropFirst()).contains { $0 == 0x2E && $1 == 0x2E }
+        guard !bytes.isEmpty, bytes.count <= 256, !hasDotDot, bytes[0] != UInt8(ascii: "/") else {
             return false
         }
         return bytes.allSatisfy { $0 > 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\\") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }

@@ -48,6 +48,8 @@ struct HubProtocolTests {
         #"[{"type":"file","oid":"aa","size":1,"path":"a","lfs":{"oid":"x/y"}}]"#,
         #"[{"type":"file","oid":"aa","path":"a"}]"#,
         #"[{"type":"file","oid":"aa","size":1.5,"path":"a"}]"#,
+        "[{\"type\":\"file\",\"oid\":\"aa\",\"size\":1,\"path\":\"../\u{301}x\"}]",
+        "[{\"type\":\"file\",\"oid\":\"aa\",\"size\":1,\"path\":\"a/..\"}]",
         #"[{"type":"file","oid":"aa","size":-1,"path":"a"}]"#,
         #"[{"type":"file","oid":"aa","size":1e300,"path":"a"}]"#,
     ])
@@ -96,6 +98,8 @@ struct HubProtocolTests {
         #expect(layout.ref("refs/pr/1") == "/c/models--org--name/refs/refs/pr/1")
         #expect(HubCacheLayout.relativeBlobTarget(file: "config.json", etag: "e") == "../../blobs/e")
         #expect(HubCacheLayout.relativeBlobTarget(file: "1_Pooling/config.json", etag: "e") == "../../../blobs/e")
+        // a combining mark after "/" does not hide the sub-folder from the link's depth
+        #expect(HubCacheLayout.relativeBlobTarget(file: "a/\u{301}b.json", etag: "e") == "../../../blobs/e")
     }
 
     @Test("refs and links are written so the cache answers offline")

@@ -26,6 +26,7 @@ struct HubReferenceTests {
         "sentence-transformers/all-MiniLM-L6-v2", "hf://", "hf://onlyname", "hf://a/b/c", "hf:///b",
         "hf://a/", "hf://../b", "hf://a/..", "hf://a--b/c", "hf://-a/b", "hf://a/b.", "hf://a b/c",
         "hf://a/b@", "hf://a/b@../../etc", "hf://a/b@x y", "hf://a/b@/abs", "https://a/b",
+        "hf://a/\u{301}b", "hf://a/b@x/..", "hf://a/b@../\u{301}x", "hf://a\u{301}/b",
     ])
     func badIDs(text: String) {
         #expect(throws: HubError.self) { try HubReference(parsing: text) }
