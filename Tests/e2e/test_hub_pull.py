@@ -237,3 +237,21 @@ def test_an_unreachable_hub_falls_back_to_the_cached_snapshot(local_hub, tmp_pat
     result = run_pull(REFERENCE, cache, "http://127.0.0.1:9")
     assert result.returncode == 0, result.stderr
     assert f"commit={COMMIT}" in result.stdout and "bytes_downloaded=0" in result.stdout
+
+
+def test_the_proxy_environment_is_honoured(local_hub, tmp_path):
+    hub = local_hub()
+    # nginx accepts absolute-form request targets, so the byte-forwarding proxy works as an
+    # HTTP proxy; it records every request head it sees ("http" matches them all).
+    proxy = FaultProxy(hub.port, "http", [])
+    try:
+        via = run_pull(REFERENCE, tmp_path / "via-proxy", hub.url, env={"http_proxy": proxy.url})
+        assert via.returncode == 0, via.stderr
+        assert proxy.seen and all(head.split()[1].startswith(hub.url + "/") for head in proxy.seen), proxy.seen[:3]
+        seen = len(proxy.seen)
+        bypass = run_pull(REFERENCE, tmp_path / "bypass", hub.url,
+                          env={"http_proxy": proxy.url, "NO_PROXY": "127.0.0.1"})
+        assert bypass.returncode == 0, bypass.stderr
+        assert len(proxy.seen) == seen
+    finally:
+        proxy.close()
