@@ -255,3 +255,31 @@ def test_the_proxy_environment_is_honoured(local_hub, tmp_path):
         assert len(proxy.seen) == seen
     finally:
         proxy.close()
+
+
+def test_on_a_terminal_pull_draws_a_bar_in_place(local_hub, tmp_path):
+    import pty
+    hub = local_hub(lfs_rate="30m")
+    primary, secondary = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MODELD_", "HF_"))}
+    proc = subprocess.Popen([modeld_binary(), "pull", REFERENCE, "--hub-endpoint", hub.url,
+                             "--hub-cache-dir", str(tmp_path / "cache")], env=env,
+                            stdout=secondary, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    os.close(secondary)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # EIO: the terminal's other side closed
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(primary)
+    assert proc.wait(timeout=120) == 0, proc.stderr.read()
+    text = output.decode()
+    bars = [part for part in text.split("\r") if part.startswith("[")]
+    assert len(bars) >= 3, text[:500]
+    assert any("MB/s" in bar and "s left" in bar and "model.safetensors" in bar for bar in bars), bars[:5]
+    assert "progress file=" not in text  # the key=value lines are for pipes only
+    assert "pulled reference=" in text
