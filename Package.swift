@@ -42,6 +42,7 @@ let package = Package(
         .target(name: "CLinux"),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // The I/O core, then HTTP on top of it.
         .target(name: "EventLoop", dependencies: ["CLinux"], swiftSettings: swiftSettings),
@@ -53,9 +54,10 @@ let package = Package(
         .target(name: "ModelFormats", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "ModelKernelsAVX2", swiftSettings: avx2Settings),
         .target(name: "ModelRuntime", dependencies: ["ModelFormats", "ModelKernelsAVX2"], swiftSettings: swiftSettings),
+        .target(name: "ModelHub", dependencies: ["ModelFormats", "CCurl"], swiftSettings: swiftSettings),
         .target(
             name: "ModelLoading",
-            dependencies: ["ModelRuntime", "ModelFormats", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ModelRuntime", "ModelFormats", "ModelHub", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
 
@@ -68,6 +70,7 @@ let package = Package(
                 "SocketIO",
                 "ModelLoading",
                 "ModelRuntime",
+                "ModelHub",
                 "CLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -81,6 +84,7 @@ let package = Package(
             name: "modeld",
             dependencies: [
                 "ModelServer",
+                "ModelHub",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -98,6 +102,7 @@ let package = Package(
             name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "TestSupport"],
             exclude: ["Fixtures"], swiftSettings: swiftSettings
         ),
+        .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ModelLoadingTests", dependencies: ["ModelLoading", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ModelServerTests",
@@ -136,6 +141,7 @@ if Context.environment["MODELD_FUZZ"] == "1" {
         ("FuzzTokenizer", ["ModelRuntime"]),
         ("FuzzModelYAML", ["ModelLoading", .product(name: "Yams", package: "Yams")]),
         ("FuzzConfiguration", ["ModelServer"]),
+        ("FuzzHubAnswers", ["ModelHub"]),
     ]
     for (name, dependencies) in fuzzTargets {
         package.targets.append(.executableTarget(

@@ -18,6 +18,7 @@ declare -A ALLOWED=(
     [CLinux]=""
     [CZlib]=""
     [COpenSSL]=""
+    [CCurl]=""
     [EventLoop]="CLinux"
     [HTTPServer]="EventLoop CLinux COpenSSL"
     [WebSocket]="HTTPServer EventLoop CLinux CZlib"
@@ -25,9 +26,10 @@ declare -A ALLOWED=(
     [ModelFormats]="COpenSSL"
     [ModelKernelsAVX2]=""
     [ModelRuntime]="ModelFormats ModelKernelsAVX2 COpenSSL"
-    [ModelLoading]="ModelRuntime ModelFormats COpenSSL"
-    [ModelServer]="HTTPServer WebSocket SocketIO ModelLoading ModelRuntime ModelFormats EventLoop CLinux"
-    [modeld]="ModelServer EventLoop CLinux"
+    [ModelHub]="ModelFormats CCurl COpenSSL"
+    [ModelLoading]="ModelRuntime ModelFormats ModelHub COpenSSL"
+    [ModelServer]="HTTPServer WebSocket SocketIO ModelLoading ModelRuntime ModelFormats ModelHub EventLoop CLinux"
+    [modeld]="ModelServer ModelHub EventLoop CLinux"
     [TestSupport]="EventLoop CLinux"
 )
 # Targets that must stay ignorant of models (DESIGN §2.1).

@@ -7,9 +7,10 @@
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # The Debian packages a fresh machine with only the Swift toolchain lacks to build modeld:
-# OpenSSL and zlib headers (the COpenSSL/CZlib system-library targets find them through
-# pkg-config) and curl (end-to-end tests, readiness checks).
-BUILD_PACKAGES=(libssl-dev zlib1g-dev pkg-config curl)
+# OpenSSL, zlib and libcurl headers (the COpenSSL/CZlib/CCurl system-library targets find them
+# through pkg-config; libcurl is ModelHub's download engine) and curl (end-to-end tests,
+# readiness checks).
+BUILD_PACKAGES=(libssl-dev zlib1g-dev libcurl4-openssl-dev pkg-config curl)
 
 log() { echo "$(basename "$0"): $*" >&2; }
 die() { log "$*"; exit 1; }

@@ -28,12 +28,17 @@ public struct LoadProgressSink: Sendable {
     public var isCancelled: @Sendable () -> Bool
     /// How far a compute step (7, 8) is, in any unit: feeds the ETA only (no event).
     public var reportWork: @Sendable (_ done: Int64, _ total: Int64) -> Void
+    /// The file a download is fetching and its smoothed rate (step 3 of a hub model); call
+    /// before the `reportBytes` it goes with, which publishes both.
+    public var reportTransfer: @Sendable (_ transfer: LoadTransfer) -> Void
 
     public init(reportBytes: @escaping @Sendable (Int64, Int64) -> Void, isCancelled: @escaping @Sendable () -> Bool,
-                reportWork: @escaping @Sendable (Int64, Int64) -> Void = { _, _ in }) {
+                reportWork: @escaping @Sendable (Int64, Int64) -> Void = { _, _ in },
+                reportTransfer: @escaping @Sendable (LoadTransfer) -> Void = { _ in }) {
         self.reportBytes = reportBytes
         self.isCancelled = isCancelled
         self.reportWork = reportWork
+        self.reportTransfer = reportTransfer
     }
 }
 

@@ -1,3 +1,5 @@
+public import ModelHub
+
 /// A model found in the repository: its id (the folder's name), where it lives and what its
 /// manifest says.
 public struct ModelDescriptor: Sendable, Equatable {
@@ -32,11 +34,16 @@ public struct ModelManifest: Sendable, Equatable {
     /// Expected SHA-256 digests (lower-case hex) by file name relative to the model folder,
     /// verified during step 5.
     public var sha256ByFile: [String: String]
+    /// Where the model's files come from when the folder does not ship them:
+    /// `source: hf://ORG/NAME[@REV]`, fetched into the hub cache by steps 2 and 3.
+    public var source: HubReference?
 
-    public init(runtime: String, required: Bool = true, load: LoadPolicy = .startup, sha256ByFile: [String: String] = [:]) {
+    public init(runtime: String, required: Bool = true, load: LoadPolicy = .startup, sha256ByFile: [String: String] = [:],
+                source: HubReference? = nil) {
         self.runtime = runtime
         self.required = required
         self.load = load
         self.sha256ByFile = sha256ByFile
+        self.source = source
     }
 }

@@ -91,6 +91,19 @@ public struct Configuration: Sendable, Equatable {
     public var socketIOPingTimeout: Duration
     /// Engine.IO maxPayload (`socketio.max-payload`). Default 1,000,000 bytes.
     public var socketIOMaxPayload: Int
+    /// The model hub's base URL; nil means `HF_ENDPOINT`, else the public hub (`hub.endpoint`).
+    public var hubEndpoint: String?
+    /// File holding the hub token; nil means `HF_TOKEN` (`hub.token-file`). Default nil.
+    public var hubTokenFile: String?
+    /// Make no hub request, answer `hf://` models from the cache (`hub.offline`); also on when
+    /// `HF_HUB_OFFLINE=1`. Default false.
+    public var hubOffline: Bool
+    /// The hub cache folder; nil means `HF_HUB_CACHE`, `$HF_HOME/hub`,
+    /// `~/.cache/huggingface/hub` (`hub.cache-dir`). Default nil.
+    public var hubCacheDir: String?
+    /// Models served from the hub without a folder (`model`, `--model ID=hf://ORG/NAME[@REV]`,
+    /// repeatable). Default none.
+    public var hubModels: [HubModelFlag]
 
     /// The built-in defaults: every key of `ConfigurationKey.all` at its default value.
     public static let defaults: Configuration = {
@@ -141,5 +154,10 @@ public struct Configuration: Sendable, Equatable {
         socketIOPingInterval = .zero
         socketIOPingTimeout = .zero
         socketIOMaxPayload = 1
+        hubEndpoint = nil
+        hubTokenFile = nil
+        hubOffline = false
+        hubCacheDir = nil
+        hubModels = []
     }
 }

@@ -189,5 +189,15 @@ public struct ConfigurationKey: Sendable {
               unit: "seconds", help: "A Socket.IO session that does not answer a ping within this is closed."),
         .init("socketio.max-payload", \.socketIOMaxPayload, .byteCount(allowingZero: false), default: "1000000",
               unit: "bytes", help: "Largest POST body or WebSocket message a Socket.IO client may send; more gets 413 or 1009."),
+        .init("hub.endpoint", \.hubEndpoint, .optionalURL, default: "",
+              help: "Model hub for hf:// sources and modeld pull; unset, HF_ENDPOINT, else https://huggingface.co."),
+        .init("hub.token-file", \.hubTokenFile, .optionalPath, default: "",
+              help: "File holding the hub's access token; unset, HF_TOKEN, else no token."),
+        .init("hub.offline", \.hubOffline, .boolean, default: "false",
+              help: "Make no hub request: hf:// models come from the cache alone (also when HF_HUB_OFFLINE=1)."),
+        .init("hub.cache-dir", \.hubCacheDir, .optionalPath, default: "",
+              help: "Hub cache shared with huggingface_hub; unset, HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub."),
+        .init("model", \.hubModels, .hubModels, default: "",
+              help: "A model served from the hub without a folder, ID=hf://ORG/NAME[@REV] (bert-embedding); repeatable."),
     ]
 }

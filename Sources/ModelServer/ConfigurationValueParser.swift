@@ -141,6 +141,15 @@ extension ConfigurationValueParser<String> {
 extension ConfigurationValueParser<String?> {
     /// A file-system path, or empty for none.
     static let optionalPath = scalar("FILE") { text in text.isEmpty ? nil : text }
+
+    /// An `http://` or `https://` URL, or empty for none.
+    static let optionalURL = scalar("URL") { text throws(ConfigurationValueProblem) in
+        if text.isEmpty { return nil }
+        guard text.hasPrefix("http://") || text.hasPrefix("https://") else {
+            throw .expected("an http:// or https:// URL", got: text)
+        }
+        return text
+    }
 }
 
 extension ConfigurationValueParser<[ListenAddress]> {
@@ -156,6 +165,21 @@ extension ConfigurationValueParser<[ListenAddress]> {
             }
         }
         return addresses
+    }
+}
+
+extension ConfigurationValueParser<[HubModelFlag]> {
+    /// `ID=hf://ORG/NAME[@REV]` items.
+    static let hubModels = Self(placeholder: "ID=hf://ORG/NAME[@REV]", isList: true) { values throws(ConfigurationValueProblem) in
+        var models: [HubModelFlag] = []
+        for text in values where !text.isEmpty {
+            guard let model = HubModelFlag(parsing: text) else {
+                throw .expected("ID=hf://ORG/NAME[@REV] with a model id of letters, digits, '.', '_', '-'", got: text)
+            }
+            guard !models.contains(where: { $0.id == model.id }) else { throw .expected("distinct model ids", got: text) }
+            models.append(model)
+        }
+        return models
     }
 }
 

@@ -30,7 +30,7 @@ extension ModelHost {
     /// the unusable repository and serves on, so a later `SIGHUP` can still apply settings).
     func prepareRepository(for configuration: Configuration) throws(ReloadError) -> [RepositoryModel] {
         do throws(ModelLoadError) {
-            return try scanRepository(configuration.modelRepository)
+            return try scanRepository(configuration.modelRepository, hubModels: configuration.hubModels)
         } catch {
             if loader.snapshot.models.isEmpty { return [] }
             throw .repositoryUnusable(path: configuration.modelRepository, reason: error.message)

@@ -51,13 +51,15 @@ public final class ModelHost: Sendable {
         self.jobLimits = jobLimits
         let ledger = memoryLedger
         let scratch = inferenceScratch
+        let hubSettings = Self.hubSettings(configuration, logger: logger)
+        let hubStallSeconds = Int(configuration.loadStallTimeout.components.seconds)
         loader = ModelLoader(settings: Self.loaderSettings(configuration), makeJob: { descriptor in
             let limits = jobLimits.current
             let jobSettings = LoadJobSettings(
                 maxReadBytesPerSecond: limits.maxReadBytesPerSecond,
                 memoryBudgetBytes: limits.memoryBudgetBytes,
                 residentBytesInUse: { loaderReference.residentBytes() + scratch.bytes() },
-                ledger: ledger)
+                ledger: ledger, hub: hubSettings, hubStallSeconds: max(1, hubStallSeconds / 2))
             return ModelLoadJob(descriptor: descriptor, runtimes: runtimesByName, digestCache: digestCache, settings: jobSettings)
         }, history: history)
         loaderReference.set(loader)
@@ -93,7 +95,7 @@ public final class ModelHost: Sendable {
         let path = configuration.modelRepository
         let models: [RepositoryModel]
         do throws(ModelLoadError) {
-            models = try scanRepository(path)
+            models = try scanRepository(path, hubModels: configuration.hubModels)
         } catch {
             logger.error("model repository unusable", metadata: [
                 LogKey.path: "\(path)", LogKey.error: "\(error.code)", LogKey.reason: "\(error.message)",
@@ -105,15 +107,26 @@ public final class ModelHost: Sendable {
         logger.info("model repository", metadata: [LogKey.path: "\(path)", LogKey.models: "\(models.count)"])
     }
 
-    /// Scans `path`, logging each folder it had to skip, and notes each model's files.
-    func scanRepository(_ path: String) throws(ModelLoadError) -> [RepositoryModel] {
+    /// Scans `path`, logging each folder it had to skip, and notes each model's files; then
+    /// adds the `--model ID=hf://...` models whose id no folder took.
+    func scanRepository(_ path: String, hubModels: [HubModelFlag]) throws(ModelLoadError) -> [RepositoryModel] {
         let scan = try ModelRepository.scan(directory: path, runtimes: runtimes)
         for problem in scan.problems {
             logger.warning("model folder skipped", metadata: [
                 LogKey.folder: "\(problem.folder)", LogKey.error: "\(problem.error.code)", LogKey.reason: "\(problem.error.message)",
             ])
         }
-        return scan.models.map(RepositoryModel.scanned)
+        var models = scan.models.map(RepositoryModel.scanned)
+        for flag in hubModels {
+            guard !models.contains(where: { $0.id == flag.id }) else {
+                logger.warning("hub model skipped", metadata: [
+                    LogKey.model: "\(flag.id)", LogKey.reason: "a repository folder has the same id",
+                ])
+                continue
+            }
+            models.append(RepositoryModel(descriptor: flag.descriptor, files: [:]))
+        }
+        return models
     }
 
     /// Starts the start-up loads of the registered models.

@@ -12,6 +12,10 @@ enum StatusJSON {
         writeProgressFields(step: status.step, progress: status.progress, bytesLoaded: status.bytesLoaded,
                             bytesTotal: status.bytesTotal, etaSeconds: status.etaSeconds, into: &json)
         json.key("attempt"); json.int(status.attempt)
+        if let transfer = status.transfer, status.state == .loading {
+            json.key("file"); json.string(transfer.file)
+            json.key("bytes_per_second"); json.int(Int(transfer.bytesPerSecond.rounded()))
+        }
         if let failure = status.failure {
             json.key("error"); writeFailure(failure, into: &json)
         }

@@ -14,7 +14,7 @@ struct Modeld: AsyncParsableCommand {
             \(ConfigurationKey.helpText)
             """,
         version: "modeld \(ModeldVersion.string)",
-        subcommands: [Serve.self, CheckModelCommand.self],
+        subcommands: [Serve.self, CheckModelCommand.self, PullCommand.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -175,4 +175,15 @@ struct LoaderProgressTests {
         gate.open()
         #expect(await harness.loader.waitForOutcome("alpha")?.state == .ready)
     }
+
+    @Test("a download's file and rate follow eta_seconds in a progress event")
+    func transferFields() {
+        var event = LoadEvent(kind: .progress, modelID: "m", state: .loading, attempt: 1, step: .checkCache,
+                              progress: 0.2, bytesLoaded: 10, bytesTotal: 90, etaSeconds: 8)
+        event.transfer = LoadTransfer(file: "model.safetensors", bytesPerSecond: 1_000_000.4)
+        let fields = event.dataFields
+        #expect(fields.suffix(3).map(\.key) == ["eta_seconds", "file", "bytes_per_second"])
+        #expect(fields.last?.value == .int(1_000_000))
+        #expect(fields[fields.count - 2].value == .string("model.safetensors"))
+    }
 }

@@ -1,3 +1,4 @@
+import ModelHub
 import ModelLoading
 import Testing
 
@@ -82,5 +83,20 @@ struct ManifestTests {
           arguments: ["required: true\n", "runtime: a\nruntime: b\n", "- runtime\n", "runtime: [unclosed\n", ""])
     func malformedRejected(yaml: String) {
         #expect(error(yaml)?.code == "manifest_invalid")
+    }
+
+    @Test("source: hf://ORG/NAME[@REV] names the hub model to fetch")
+    func sourceParses() throws {
+        let manifest = try ModelManifest.parse(yaml: "runtime: bert-embedding\nsource: hf://org/name@v1\n")
+        #expect(manifest.source == (try HubReference(organization: "org", name: "name", revision: "v1")))
+        #expect(try ModelManifest.parse(yaml: "runtime: x\n").source == nil)
+    }
+
+    @Test("a source that is not hf://ORG/NAME[@REV] is rejected, naming the key",
+          arguments: ["runtime: x\nsource: org/name\n", "runtime: x\nsource: hf://../x\n", "runtime: x\nsource: [a]\n"])
+    func badSourceRejected(yaml: String) {
+        let failure = error(yaml)
+        #expect(failure?.code == "manifest_invalid")
+        #expect(failure?.message.contains("'source'") == true, "\(failure?.message ?? "no error")")
     }
 }

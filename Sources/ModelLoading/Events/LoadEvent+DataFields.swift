@@ -1,7 +1,8 @@
 extension LoadEvent {
     /// The `data` object of the event on the wire (DESIGN §1.3), in key order: `id`,
     /// `state`, `attempt`, `step`, `total`, `phase`, `message`, `progress`, `bytes_loaded`,
-    /// `bytes_total`, `eta_seconds`, then `error` `{code, message, step}` for failures and
+    /// `bytes_total`, `eta_seconds`, then `file` and `bytes_per_second` during a download,
+    /// `error` `{code, message, step}` for failures and
     /// `timings` `{step_seconds, total_seconds}` for completions.
     public var dataFields: [LoadEventField] {
         var fields: [LoadEventField] = [
@@ -17,6 +18,10 @@ extension LoadEvent {
             LoadEventField("bytes_total", .int(bytesTotal)),
             LoadEventField("eta_seconds", etaSeconds.map { .int(Int64($0)) } ?? .null),
         ]
+        if let transfer {
+            fields.append(LoadEventField("file", .string(transfer.file)))
+            fields.append(LoadEventField("bytes_per_second", .int(Int64(transfer.bytesPerSecond.rounded()))))
+        }
         if let failure {
             fields.append(LoadEventField("error", .object([
                 LoadEventField("code", .string(failure.code)),

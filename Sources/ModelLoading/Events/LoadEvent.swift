@@ -45,6 +45,8 @@ public struct LoadEvent: Sendable {
     public var etaSeconds: Int?
     /// Why the load failed (`failed` only).
     public var failure: LoadFailure?
+    /// The download of the running step, if any (`file`, `bytes_per_second`).
+    public var transfer: LoadTransfer?
     /// Per-step durations of the successful attempt (`completed` only), for metrics.
     public var timings: LoadTimings?
     /// When the event happened (wall clock).
@@ -75,6 +77,7 @@ public struct LoadEvent: Sendable {
                   bytesTotal: status.bytesTotal, etaSeconds: status.etaSeconds,
                   failure: kind == .failed ? status.failure : nil,
                   timings: kind == .completed ? status.timings : nil, timestamp: timestamp)
+        transfer = kind == .progress ? status.transfer : nil
     }
 
     /// DESIGN's event name (`model_load_progress`, `model_unloaded`, ...).

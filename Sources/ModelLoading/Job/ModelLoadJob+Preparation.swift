@@ -9,10 +9,12 @@ extension ModelLoadJob {
     /// registered, and the weights fit in the memory budget.
     func initialize() throws(ModelLoadError) {
         let directory = descriptor.directory
-        try checkReadable(directory)
+        // A `--model ID=hf://...` model has no folder: its files are all in the hub cache.
+        if !(directory.isEmpty && descriptor.manifest.source != nil) { try checkReadable(directory) }
         let runtime = descriptor.manifest.runtime
         guard runtimes[runtime] != nil else { throw .unknownRuntime(runtime, known: Array(runtimes.keys)) }
-        for name in descriptor.manifest.sha256ByFile.keys.sorted() {
+        // A hub model's files arrive at steps 2 and 3; its weights are reserved at step 3.
+        for name in descriptor.manifest.sha256ByFile.keys.sorted() where descriptor.manifest.source == nil {
             try checkReadable(directory + "/" + name)
         }
         // The weights file is named by the runtime at step 2; every safetensors file in the
@@ -41,12 +43,12 @@ extension ModelLoadJob {
         let factory = earlier(runtimes[descriptor.manifest.runtime], "runtime")
         let session: any ModelLoadSession
         do {
-            session = try factory.makeSession(directory: descriptor.directory)
+            session = try factory.makeSession(directory: filesDirectory)
         } catch {
             throw ModelLoadError(error)
         }
         self.session = session
-        weightsPath = descriptor.directory + "/" + session.weightsFileName
+        weightsPath = filesDirectory + "/" + session.weightsFileName
         for fact in session.summary {
             note(.loadTokenizer, fact.key, fact.value)
         }
@@ -57,7 +59,8 @@ extension ModelLoadJob {
     func checkCache() throws(ModelLoadError) {
         let session = earlier(session, "session")
         let path = earlier(weightsPath, "weights path")
-        expectedDigest = descriptor.manifest.sha256ByFile[session.weightsFileName]
+        if descriptor.manifest.source != nil { hubWeightsDigest = Self.lfsDigest(ofLink: path) }
+        expectedDigest = descriptor.manifest.sha256ByFile[session.weightsFileName] ?? hubWeightsDigest
         guard let expectedDigest else {
             note(.checkCache, "digest", "not_in_manifest")
             return

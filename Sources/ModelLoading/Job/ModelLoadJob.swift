@@ -38,6 +38,12 @@ public final class ModelLoadJob: LoadJob {
     var expectedDigest: String?
     /// The weights' identity when step 3 found a cache hit; step 5 then skips hashing.
     var cachedIdentity: FileIdentity?
+    /// For a `source: hf://...` model, the hub cache's snapshot folder the files are read
+    /// from (set at step 2), and the SHA-256 the hub gives for the weights (step 3).
+    var hubSnapshotFolder: String?
+    var hubWeightsDigest: String?
+    /// Whether a hub model's weights were missing from the cache after step 2.
+    var hubWeightsPending = false
     var header: SafetensorsHeader?
     var reader: WeightReader?
     var loadedModel: (any LoadedModel)?
@@ -62,8 +68,14 @@ public final class ModelLoadJob: LoadJob {
     public func run(_ step: LoadStep, progress: LoadProgressSink) throws(ModelLoadError) {
         switch step {
         case .initialize: try initialize()
-        case .loadTokenizer: try loadTokenizer()
-        case .checkCache: try checkCache()
+        case .loadTokenizer:
+            try fetchFromHub(step: step, progress: progress)
+            // A hub model whose weights are still to download reads its files at step 3.
+            if !hubWeightsPending { try loadTokenizer() }
+        case .checkCache:
+            try fetchFromHub(step: step, progress: progress)
+            if session == nil { try loadTokenizer() }
+            try checkCache()
         case .prepareStrategies: try prepareStrategies()
         case .loadWeights: try loadWeights(progress: progress)
         case .loadComplete: try loadComplete()

@@ -60,7 +60,8 @@ final class LoadRunner: Sendable {
         let sink = LoadProgressSink(
             reportBytes: { loaded, total in state.bytesReported(token, loaded: loaded, total: total) },
             isCancelled: { control.isCancelled },
-            reportWork: { done, total in state.workReported(token, done: done, total: total) })
+            reportWork: { done, total in state.workReported(token, done: done, total: total) },
+            reportTransfer: { transfer in state.transferReported(token, transfer) })
         if let bytes = WeightFilesSize.of(directory: launch.descriptor.directory) {
             state.weightsSized(token, bytes: bytes)
         }

@@ -60,6 +60,7 @@ extension LoaderState {
             let now = clock.now
             progress.stepStarted(step, now: now)
             entry.status.step = step
+            entry.status.transfer = nil
             (entry.status.progress, entry.status.etaSeconds) = progress.estimate(now: now)
             entry.progress = progress
             events.append(LoadEvent(.progress, status: entry.status))
@@ -108,6 +109,16 @@ extension LoaderState {
                   var progress = entry.progress else { return }
             progress.workReported(done: done, total: total, now: clock.now)
             entry.progress = progress
+            registry.entries[token.modelID] = entry
+        }
+    }
+
+    /// Records the download of the attempt `token`'s running step; the next byte report
+    /// publishes it.
+    func transferReported(_ token: AttemptToken, _ transfer: LoadTransfer) {
+        mutate(publish: false) { registry, _ in
+            guard var entry = registry.entries[token.modelID], entry.isCurrent(token) else { return }
+            entry.status.transfer = transfer
             registry.entries[token.modelID] = entry
         }
     }

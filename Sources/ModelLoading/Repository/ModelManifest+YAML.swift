@@ -1,3 +1,4 @@
+import ModelHub
 import Yams
 
 /// Parsing `model.yaml` (DESIGN §1.6) into a `ModelManifest`.
@@ -10,12 +11,13 @@ import Yams
 /// - `required` (boolean, default `true`): whether `/readyz` waits for the model.
 /// - `load` (`startup` | `on_demand`, default `startup`).
 /// - `files` (mapping, optional): `file name: {sha256: 64 hex digits}`; the digest is required.
+/// - `source` (`hf://ORG/NAME[@REVISION]`, optional): fetch the files from a model hub.
 extension ModelManifest {
     /// The manifest's file name inside a model folder.
     public static let fileName = "model.yaml"
 
     /// The keys a manifest may hold, in the order the documentation lists them.
-    static let knownKeys = ["runtime", "required", "load", "files"]
+    static let knownKeys = ["runtime", "required", "load", "files", "source"]
 
     /// Parses the text of a `model.yaml`.
     public static func parse(yaml text: String) throws(ModelLoadError) -> ModelManifest {
@@ -49,6 +51,8 @@ extension ModelManifest {
                     throw .manifestInvalidValue(key: key, value: describe(value), expected: "startup or on_demand")
                 }
                 manifest.load = policy
+            case "source":
+                manifest.source = try parseSource(value)
             default:
                 manifest.sha256ByFile = try parseFiles(value)
             }
@@ -63,6 +67,15 @@ extension ModelManifest {
             throw .manifestInvalidValue(key: "runtime", value: describe(value), expected: "a runtime name")
         }
         return scalar.string
+    }
+
+    /// `source:` must be a valid `hf://ORG/NAME[@REVISION]`.
+    private static func parseSource(_ value: Node) throws(ModelLoadError) -> HubReference {
+        do throws(HubError) {
+            return try HubReference(parsing: value.scalar?.string ?? "")
+        } catch {
+            throw .manifestInvalidValue(key: "source", value: describe(value), expected: "hf://ORG/NAME[@REVISION]")
+        }
     }
 
     /// `files:` maps a file name to `{sha256: hex}`; the digest is stored lower-case.

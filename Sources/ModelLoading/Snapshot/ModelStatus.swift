@@ -27,6 +27,8 @@ public struct ModelStatus: Sendable, Equatable {
     public var etaSeconds: Int?
     /// Why the last load failed (`failed` only).
     public var failure: LoadFailure?
+    /// The download running in the current step, if any (hub models, step 3).
+    public var transfer: LoadTransfer?
     /// The 1-based attempt of the current or last load (0 when never loaded). A retry after a
     /// failure is a new attempt whose progress restarts from step 1.
     public var attempt: Int
