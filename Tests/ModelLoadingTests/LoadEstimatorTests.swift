@@ -65,6 +65,23 @@ struct LoadEstimatorTests {
         #expect(etas == [19, 18, 17, 16, 15, 14, 13, 12], "\(etas)")
     }
 
+    @Test("a hub model's download at step 3 sizes its weights when its folder had none, so the load has an ETA")
+    func downloadSizesTheWeights() {
+        let total = 1_000 * megabyte
+        var attempt = AttemptProgress(estimator: LoadEstimator(history: nil, profile: profile), now: t0)
+        var now = t0
+        for step in LoadStep.allCases.prefix(2) {
+            attempt.stepStarted(step, now: now)
+            now = now.advanced(by: .milliseconds(100))
+        }
+        attempt.stepStarted(.checkCache, now: now)
+        #expect(attempt.estimate(now: now).etaSeconds == nil, "no size, no basis for steps 5-9 yet")
+        var done: Int64 = 0
+        read(&attempt, from: &done, total: total, rate: 100 * megabyte, seconds: 1, now: &now)
+        // 9 s of download at 100 MB/s, 0.1 s for step 4, 1 s of reading at the prior, 10 s of CPU steps.
+        #expect(attempt.estimate(now: now).etaSeconds == 20, "\(String(describing: attempt.estimate(now: now)))")
+    }
+
     @Test("a change of rate reaches the ETA within the rate window")
     func rateChangeIsFollowed() {
         let total = 2_000 * megabyte

@@ -23,6 +23,7 @@ from websockets.sync.client import connect
 
 from cdp_support import Browser, chromium_binary
 from conftest import ADMIN_TOKEN
+from hub_support import REPO_ID, local_hub  # noqa: F401 (a fixture)
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 MODEL_DIR = pathlib.Path(os.environ.get("MODELD_TEST_MODEL_DIR", REPO_ROOT / "models" / "all-minilm-l6-v2"))
@@ -42,7 +43,7 @@ CARD_JS = """(() => {
   const text = (name) => card.querySelector('.' + name).textContent;
   return {value: Number(card.querySelector('[role="progressbar"]').getAttribute('aria-valuenow')),
           state: card.dataset.state, badge: text('state'), step: text('step'), bytes: text('bytes'),
-          speed: text('speed'), eta: text('eta'), error: text('error'),
+          speed: text('speed'), eta: text('eta'), error: text('error'), message: text('message'),
           connection: document.getElementById('connection').dataset.mode,
           buttons: Object.fromEntries([...card.querySelectorAll('button[data-action]')]
                                         .map((b) => [b.dataset.action, !b.disabled]))};
@@ -189,6 +190,29 @@ def test_bar_rises_to_ready_and_step_text_follows_events(start_modeld, repositor
     assert any(s["eta"].endswith(" s") for s in loading), "never showed the time left"
     assert samples[-1]["buttons"] == {"load": False, "cancel": False, "unload": True}
     assert all(s["connection"] == "live" for s in samples)
+    assert not csp_errors(browser), csp_errors(browser)
+
+
+def test_a_hub_download_shows_file_bytes_rate_and_time_left(start_modeld, local_hub, tmp_path, browser):
+    """Step 3 of a `source: hf://` model at the hub's 10 MB/s cap: the card says what it
+    downloads, how much of how much, at what rate, and how long is left."""
+    hub = local_hub(lfs_rate="10m")
+    folder = tmp_path / "repo" / "minilm"
+    folder.mkdir(parents=True)
+    (folder / "model.yaml").write_text(f"runtime: bert-embedding\nsource: hf://{REPO_ID}\n")
+    server = start_modeld("--model-repository", str(folder.parent), "--state-dir", str(tmp_path / "state"),
+                          env={"HF_ENDPOINT": hub.url, "HF_HUB_CACHE": str(tmp_path / "cache")})
+    browser.navigate(server.url("/"))
+    samples = sample_until(browser, lambda card: card["state"] in ("ready", "failed"), timeout_s=120)
+    assert samples[-1]["state"] == "ready", samples[-1]
+    downloading = [s for s in samples if step_of(s) == 3 and s["message"].startswith("Downloading")]
+    assert len(downloading) >= 3, [s["message"] for s in samples]
+    line = re.compile(r"Downloading model\.safetensors: [\d.]+ [kMG]?B of 90\.9 MB at ([\d.]+) MB/s, (\d+) s left")
+    matched = [m for s in downloading if (m := line.fullmatch(s["message"]))]
+    assert matched, [s["message"] for s in downloading]
+    assert all(2 < float(m[1]) < 20 for m in matched), [m[0] for m in matched]  # the 10 MB/s cap
+    assert any(s["bytes"].endswith("of 90.9 MB") and s["speed"].endswith("MB/s") for s in downloading)
+    assert not any(s["message"].startswith("Downloading") for s in samples if step_of(s) != 3)
     assert not csp_errors(browser), csp_errors(browser)
 
 

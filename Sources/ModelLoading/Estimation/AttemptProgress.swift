@@ -73,7 +73,12 @@ struct AttemptProgress {
         stepBytesLoaded = max(loaded, 0)
         stepBytesTotal = max(total, 0)
         rate.record(bytes: stepBytesLoaded, now: now)
-        if step == .loadWeights, weightBytes == nil, stepBytesTotal > 0 { weightBytes = stepBytesTotal }
+        // What the CPU steps scale with: step 5 reads exactly the weights; a hub model's
+        // download at step 3 (whose folder held no weights to size before step 1) fetches the
+        // weights missing from the cache, the best size known until step 5.
+        if stepBytesTotal > 0, step == .loadWeights || (step == .checkCache && weightBytes == nil) {
+            weightBytes = stepBytesTotal
+        }
         guard now - lastPublishedAt >= Self.byteUpdateInterval else { return false }
         lastPublishedAt = now
         return true

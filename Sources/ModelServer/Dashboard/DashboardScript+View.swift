@@ -90,11 +90,10 @@ extension DashboardScript {
       setText(card.percent, `${percent}%`);
       setText(card.phase, typeof status.phase === "string" ? status.phase.replaceAll("_", " ") : "—");
       setText(card.step, stepText);
-      setText(card.message, typeof status.message === "string" ? status.message : "—");
-      const inWeights = state === "loading" && step === WEIGHTS_STEP && number(status.bytes_total) > 0;
-      setText(card.bytes, inWeights
+      const inBytes = hasByteProgress(status);
+      setText(card.bytes, inBytes
         ? `${formatBytes(status.bytes_loaded)} of ${formatBytes(status.bytes_total)}` : "—");
-      setText(card.speed, inWeights && model.speed !== null ? `${formatBytes(model.speed)}/s` : "—");
+      setText(card.speed, inBytes && model.speed !== null ? `${formatBytes(model.speed)}/s` : "—");
       renderTimeLeft(model, now);
       setText(card.error, model.notice || failureText(status));
       card.buttons.load.disabled = model.busy || !["unloaded", "failed", "cancelled"].includes(state);
@@ -105,9 +104,24 @@ extension DashboardScript {
 
     // eta_seconds is as of the event; counting down from its arrival keeps it true between
     // events (steps 6-9 may send none for seconds).
+    // The message line follows, since a download's names the time left too.
     function renderTimeLeft(model, now) {
       const show = isPending(model.status.state) && model.etaAt !== null;
-      setText(model.card.eta, show ? formatDuration(Math.max(0, model.etaAt - now)) : "—");
+      const left = show ? formatDuration(Math.max(0, model.etaAt - now)) : null;
+      setText(model.card.eta, left ?? "—");
+      setText(model.card.message, messageText(model.status, model.speed, left));
+    }
+
+    // During a download (step 3): "Downloading model.safetensors: 12.0 MB of 90.9 MB at
+    // 20.0 MB/s, 4 s left", each part once it is known; otherwise the step's own message.
+    function messageText(status, speed, left) {
+      if (!(hasByteProgress(status) && status.step === DOWNLOAD_STEP)) {
+        return typeof status.message === "string" ? status.message : "—";
+      }
+      const file = typeof status.file === "string" && status.file !== "" ? ` ${status.file}:` : "";
+      const rate = speed !== null ? ` at ${formatBytes(speed)}/s` : "";
+      const time = left !== null ? `, ${left} left` : "";
+      return `Downloading${file} ${formatBytes(status.bytes_loaded)} of ${formatBytes(status.bytes_total)}${rate}${time}`;
     }
 
     function failureText(status) {

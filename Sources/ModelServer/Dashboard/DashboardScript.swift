@@ -31,7 +31,8 @@ enum DashboardScript {
     // while the WebSocket is down. Vanilla JS, no build step, no other origin.
 
     const TOTAL_STEPS_FALLBACK = 9;
-    const WEIGHTS_STEP = 5;            // the step with byte-level progress (DESIGN §1.2)
+    const DOWNLOAD_STEP = 3;           // a hub model's missing files are fetched here, with byte progress
+    const WEIGHTS_STEP = 5;            // the weights are read here, with byte progress (DESIGN §1.2)
     const SPEED_WINDOW_MS = 2000;      // read speed is measured over about the last 2 s
     const SPEED_MIN_SPAN_MS = 250;     // shorter spans give a jumpy speed: show none yet
     const RECONNECT_FIRST_MS = 500;
@@ -88,15 +89,27 @@ enum DashboardScript {
       return true;
     }
 
-    // Events carry bytes but no rate: the rate is bytes over time across the readings of the
-    // last SPEED_WINDOW_MS of one attempt's step 5, timed by their arrival.
+    /** Whether the status is in a step with byte progress (a download at 3, the read at 5). */
+    function hasByteProgress(status) {
+      return status.state === "loading" && [DOWNLOAD_STEP, WEIGHTS_STEP].includes(status.step)
+        && number(status.bytes_total) > 0;
+    }
+
+    // Step 5's events carry bytes but no rate: the rate is bytes over time across the
+    // readings of the last SPEED_WINDOW_MS of one attempt's step, timed by their arrival.
+    // A download's events carry the daemon's own measure (bytes_per_second), which wins.
     function trackSpeed(model, status, sameAttempt, now) {
-      const inWeights = status.state === "loading" && status.step === WEIGHTS_STEP && number(status.bytes_total) > 0;
-      if (!inWeights || !sameAttempt) {
+      const inBytes = hasByteProgress(status);
+      if (!inBytes || !sameAttempt || model.speedStep !== status.step) {
         model.samples = [];
         model.speed = null;
       }
-      if (!inWeights) return;
+      model.speedStep = status.step;
+      if (!inBytes) return;
+      if (status.step === DOWNLOAD_STEP && number(status.bytes_per_second) > 0) {
+        model.speed = number(status.bytes_per_second);
+        return;
+      }
       const bytes = number(status.bytes_loaded);
       const samples = model.samples;
       samples.push({ at: now, bytes });
