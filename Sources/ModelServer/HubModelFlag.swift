@@ -12,10 +12,11 @@ public struct HubModelFlag: Sendable, Equatable {
 
     /// Parses `ID=hf://ORG/NAME[@REV]`; nil when the id or the reference is invalid.
     public init?(parsing text: String) {
-        guard let equals = text.firstIndex(of: "=") else { return nil }
+        // Among scalars: "=" and a combining mark after it are one Character.
+        guard let equals = text.unicodeScalars.firstIndex(of: "=") else { return nil }
         let id = String(text[..<equals])
-        guard ModelRepository.isValidID(id),
-              let reference = try? HubReference(parsing: String(text[text.index(after: equals)...]))
+        let rest = String(text.unicodeScalars[text.unicodeScalars.index(after: equals)...])
+        guard ModelRepository.isValidID(id), let reference = try? HubReference(parsing: rest)
         else { return nil }
         self.id = id
         self.reference = reference

@@ -132,6 +132,11 @@ struct ConfigurationTests {
             try load(["--websocket-outbound-soft-bytes=\u{0320}\u{FFFD}"])
         }
         #expect(ConfigurationKey.splitList("127.0.0.1:0,\u{0301}x", isList: true) == ["127.0.0.1:0", "\u{0301}x"])
+        // --model ID=hf://...: the "=" inside the value is found the same way.
+        let hub = try load(["--model=minilm=hf://sentence-transformers/all-MiniLM-L6-v2@main"])
+        #expect(hub.hubModels.map(\.id) == ["minilm"])
+        #expect(HubModelFlag(parsing: "minilm=\u{0301}hf://org/name") == nil)
+        #expect(HubModelFlag(parsing: "minilm=hf://org/name")?.id == "minilm")
     }
 
     @Test("an invalid flag value names the key and the flag")

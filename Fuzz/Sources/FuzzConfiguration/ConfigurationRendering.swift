@@ -97,5 +97,15 @@ enum ConfigurationRendering {
         "sse.max-subscribers": int(\.maxEventStreams),
         "tls.certificate-file": path(\.tlsCertificateFile),
         "tls.key-file": path(\.tlsKeyFile),
+        "socketio.enabled": exact(\.socketIOEnabled) { [$0 ? "true" : "false"] },
+        "socketio.path": exact(\.socketIOPath) { [$0] },
+        "socketio.ping-interval": seconds(\.socketIOPingInterval),
+        "socketio.ping-timeout": seconds(\.socketIOPingTimeout),
+        "socketio.max-payload": int(\.socketIOMaxPayload),
+        "hub.endpoint": path(\.hubEndpoint),
+        "hub.token-file": path(\.hubTokenFile),
+        "hub.offline": exact(\.hubOffline) { [$0 ? "true" : "false"] },
+        "hub.cache-dir": path(\.hubCacheDir),
+        "model": exact(\.hubModels) { $0.map { "\($0.id)=\($0.reference)" } },
     ]
 }
