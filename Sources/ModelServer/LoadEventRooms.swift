@@ -86,30 +86,14 @@ final class LoadEventRooms: Sendable {
 
     /// The `snapshot` message for a client joining `room` now.
     func snapshot(for room: RoomName) -> RoomMessage? {
-        let snapshot = loader.snapshot
-        return logs.withLock { logs -> RoomMessage? in
-            let seq = logs[room]?.seq ?? 0
-            let json: [UInt8]
-            if room == Self.modelsRoom {
-                json = Self.envelope(event: "snapshot", room: room, seq: seq) { json in
-                    json.beginObject()
-                    json.key("models"); json.beginArray()
-                    for status in snapshot.models { StatusJSON.writeModel(status, into: &json) }
-                    json.endArray()
-                    json.endObject()
-                }
-            } else {
-                guard room.value.hasPrefix("model:"), let status = snapshot.status(of: String(room.value.dropFirst(6))) else {
-                    return nil
-                }
-                json = Self.envelope(event: "snapshot", room: room, seq: seq) { StatusJSON.writeModel(status, into: &$0) }
-            }
-            return framing.make(json, delivery: .mustDeliver, eventID: seq, eventName: "snapshot", room: room)
-        }
+        guard let (seq, data) = snapshotData(for: room) else { return nil }
+        let json = Self.envelope(event: "snapshot", room: room, seq: seq) { $0.raw(data) }
+        return framing.make(json, delivery: .mustDeliver, eventID: seq, eventName: "snapshot", room: room)
     }
 
-    /// The snapshot of `room` for a Socket.IO join's ack: the `data` of the `snapshot` message
-    /// (the model's status, or `{"models":[...]}`) and the sequence it covers.
+    /// The snapshot of `room` (the model's status, or `{"models":[...]}` for the models room)
+    /// and the sequence it covers: the `data` of a `/ws` join's `snapshot` message and a
+    /// Socket.IO join's ack. Nil for a room that is neither.
     func snapshotData(for room: RoomName) -> (sequence: Int, data: [UInt8])? {
         let snapshot = loader.snapshot
         return logs.withLock { logs -> (sequence: Int, data: [UInt8])? in
