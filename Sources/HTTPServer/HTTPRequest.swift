@@ -39,6 +39,11 @@ public struct HTTPRequest: Sendable {
         headers.first { ASCII.caseInsensitiveEquals($0.name, name) }?.value
     }
 
+    /// Every header named `name` (ASCII case-insensitive), in order.
+    public func headerValues(_ name: String) -> [String] {
+        headers.filter { ASCII.caseInsensitiveEquals($0.name, name) }.map(\.value)
+    }
+
     /// Every value of the query parameter `name` (form-decoded), in order.
     public func queryValues(_ name: String) -> [String] {
         guard let query else { return [] }

@@ -25,6 +25,10 @@ public final class HubCancellation: Sendable {
     public var isCancelled: Bool { flag.load(ordering: .acquiring) || check() }
 
     /// Sleeps up to `duration` in 50 ms slices, returning early (and throwing) on cancel.
+    /// A real wait, never a stand-in for work: the backoff before a retry of a failed
+    /// transfer, and the pause between tries of a lock another process holds. The slices
+    /// are how a cancel (which sets a flag, and has no descriptor to wake a sleeper) is seen
+    /// within 50 ms.
     func sleep(_ duration: Duration) throws(HubError) {
         let deadline = ContinuousClock.now + duration
         while ContinuousClock.now < deadline {

@@ -22,6 +22,9 @@ final class HubFileLock {
                 close(descriptor)
                 throw .cacheError("cannot lock \(path): errno \(errno)")
             }
+            // Another process (a second pull, huggingface_hub's filelock) holds the blob.
+            // flock(2) has no timeout and a blocking one cannot be cancelled, so the lock is
+            // tried again every 50 ms, as filelock itself polls; a cancel ends the wait.
             do throws(HubError) {
                 try cancellation.sleep(.milliseconds(50))
             } catch {

@@ -26,9 +26,8 @@ extension EngineIOServer {
     /// CORS headers for `request`'s `Origin`, or nil when the origin is refused (no `Origin`:
     /// no headers needed).
     func corsHeaders(_ request: HTTPRequest) -> [(name: String, value: String)]? {
-        let origins = request.headers.filter { $0.name.lowercased() == "origin" }.map { Array($0.value.utf8) }
-        let hosts = request.headers.filter { $0.name.lowercased() == "host" }.map { Array($0.value.utf8) }
-        guard settings.origins.allows(origins: origins, hosts: hosts) else { return nil }
+        guard settings.origins.allows(origins: request.headerValues("Origin").map(\.utf8),
+                                      hosts: request.headerValues("Host").map(\.utf8)) else { return nil }
         guard let origin = request.header("Origin") else { return [] }
         return [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"), ("Vary", "Origin")]
     }

@@ -10,7 +10,7 @@ final class EngineIOWebSocketHandler: WebSocketApplicationHandler, SocketIOHost 
     let sid: String
     var socketState = SocketIOState()
     private weak var connection: WebSocketConnection?
-    private var heartbeat = Heartbeat()
+    var heartbeat = Heartbeat()
     private enum Mode {
         /// Waiting for `5`, then for the session to arrive; text received meanwhile.
         case upgrading(waiting: [[UInt8]], upgradeRequested: Bool)
@@ -61,15 +61,7 @@ final class EngineIOWebSocketHandler: WebSocketApplicationHandler, SocketIOHost 
         } catch {
             return refuse(error.code, error.message, ackID: nil, loop: loop)
         }
-        switch packet.kind {
-        case .message: socketIOMessage(packet.data, loop: loop)
-        case .pong:
-            heartbeat.pongReceived()
-            schedulePing(loop: loop)
-        case .ping: sendPacket(EngineIOPacket(.pong, packet.data).encoded, loop: loop)
-        case .close: endSession(loop: loop)
-        case .open, .upgrade, .noop: break
-        }
+        engineIOPacketReceived(packet, loop: loop)
     }
 
     func binaryReceived(_ bytes: [UInt8], loop: EventLoop) {
@@ -148,17 +140,10 @@ final class EngineIOWebSocketHandler: WebSocketApplicationHandler, SocketIOHost 
         connection?.close(code: .normalClosure, reason: .normal, loop: loop)
     }
 
-    private func schedulePing(loop: EventLoop) {
-        let generation = heartbeat.arm()
-        loop.schedule(at: loop.now.advanced(by: server.settings.pingInterval)) { [weak self] in
-            guard let self, heartbeat.isCurrent(generation), case .active = mode else { return }
-            heartbeat.pingSent()
-            sendPacket(EngineIOPacket(.ping).encoded, loop: loop)
-            loop.schedule(at: loop.now.advanced(by: server.settings.pingTimeout)) { [weak self] in
-                guard let self, heartbeat.isCurrent(generation), heartbeat.isAwaitingPong else { return }
-                connection?.close(code: .goingAway, reason: .pongTimeout, loop: loop)
-            }
-        }
+    var isOpen: Bool { if case .active = mode { true } else { false } }
+
+    func heartbeatTimedOut(loop: EventLoop) {
+        connection?.close(code: .goingAway, reason: .pongTimeout, loop: loop)
     }
 }
 

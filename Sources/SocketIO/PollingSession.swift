@@ -21,7 +21,7 @@ final class PollingSession: RoomMember, SocketIOHost {
     private var rooms: [RoomName: Int] = [:]
     private var pendingPoll: (responder: HTTPResponder, headers: [(name: String, value: String)])?
     private(set) var isClosed = false
-    private var heartbeat = Heartbeat()
+    var heartbeat = Heartbeat()
 
     init(sid: String, server: EngineIOServer, loop: EventLoop) {
         self.sid = sid
@@ -56,19 +56,7 @@ final class PollingSession: RoomMember, SocketIOHost {
             return close(loop: loop)
         }
         responder.respond(EngineIOServer.text(Array("ok".utf8), headers: headers))
-        for packet in packets where !isClosed { received(packet, loop: loop) }
-    }
-
-    private func received(_ packet: EngineIOPacket, loop: EventLoop) {
-        switch packet.kind {
-        case .message: socketIOMessage(packet.data, loop: loop)
-        case .pong:
-            heartbeat.pongReceived()
-            schedulePing(loop: loop)
-        case .ping: sendPacket(EngineIOPacket(.pong, packet.data).encoded, loop: loop)
-        case .close: close(loop: loop)
-        case .open, .upgrade, .noop: break
-        }
+        for packet in packets where !isClosed { engineIOPacketReceived(packet, loop: loop) }
     }
 
     // MARK: Output
@@ -132,18 +120,9 @@ final class PollingSession: RoomMember, SocketIOHost {
 
     // MARK: Heartbeat and closing
 
-    private func schedulePing(loop: EventLoop) {
-        let generation = heartbeat.arm()
-        loop.schedule(at: loop.now.advanced(by: server.settings.pingInterval)) { [weak self] in
-            guard let self, !isClosed, heartbeat.isCurrent(generation) else { return }
-            heartbeat.pingSent()
-            sendPacket(EngineIOPacket(.ping).encoded, loop: loop)
-            loop.schedule(at: loop.now.advanced(by: server.settings.pingTimeout)) { [weak self] in
-                guard let self, !isClosed, heartbeat.isCurrent(generation), heartbeat.isAwaitingPong else { return }
-                close(loop: loop)
-            }
-        }
-    }
+    var isOpen: Bool { !isClosed }
+
+    func heartbeatTimedOut(loop: EventLoop) { close(loop: loop) }
 
     /// Closes the session: leaves its rooms, answers a waiting poll with a close packet (or
     /// `noop` on shutdown, so the client sees the transport fail and reconnects).
@@ -189,22 +168,4 @@ struct SessionHandover: Sendable {
     var rooms: [RoomName: Int]
     /// Packets queued and not yet polled, in order.
     var queued: [SharedFrame]
-}
-
-/// The heartbeat's timer state (a value; the loop's timers cannot be cancelled, so each
-/// armed timer carries a generation and does nothing once it is stale).
-struct Heartbeat {
-    private var generation = 0
-    private(set) var isAwaitingPong = false
-
-    mutating func arm() -> Int {
-        generation += 1
-        isAwaitingPong = false
-        return generation
-    }
-
-    func isCurrent(_ armed: Int) -> Bool { armed == generation }
-    mutating func pingSent() { isAwaitingPong = true }
-    mutating func pongReceived() { isAwaitingPong = false }
-    mutating func cancel() { generation += 1 }
 }

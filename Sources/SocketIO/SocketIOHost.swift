@@ -26,9 +26,43 @@ protocol SocketIOHost: AnyObject {
     var roomNames: [RoomName] { get }
     /// Ends the session (Engine.IO close).
     func endSession(loop: EventLoop)
+    /// The heartbeat's timer state.
+    var heartbeat: Heartbeat { get set }
+    /// Whether the session still runs (a heartbeat timer firing after the end does nothing).
+    var isOpen: Bool { get }
+    /// No pong came within `pingTimeout`: close the transport.
+    func heartbeatTimedOut(loop: EventLoop)
 }
 
 extension SocketIOHost {
+    /// One Engine.IO packet from the client, whichever transport carried it.
+    func engineIOPacketReceived(_ packet: EngineIOPacket, loop: EventLoop) {
+        switch packet.kind {
+        case .message: socketIOMessage(packet.data, loop: loop)
+        case .pong:
+            heartbeat.pongReceived()
+            schedulePing(loop: loop)
+        case .ping: sendPacket(EngineIOPacket(.pong, packet.data).encoded, loop: loop)
+        case .close: endSession(loop: loop)
+        case .open, .upgrade, .noop: break
+        }
+    }
+
+    /// Pings after `pingInterval` (a new arm replaces any earlier one); closes the transport
+    /// when the pong does not come within `pingTimeout`.
+    func schedulePing(loop: EventLoop) {
+        let generation = heartbeat.arm()
+        loop.schedule(at: loop.now.advanced(by: server.settings.pingInterval)) { [weak self] in
+            guard let self, isOpen, heartbeat.isCurrent(generation) else { return }
+            heartbeat.pingSent()
+            sendPacket(EngineIOPacket(.ping).encoded, loop: loop)
+            loop.schedule(at: loop.now.advanced(by: server.settings.pingTimeout)) { [weak self] in
+                guard let self, isOpen, heartbeat.isCurrent(generation), heartbeat.isAwaitingPong else { return }
+                heartbeatTimedOut(loop: loop)
+            }
+        }
+    }
+
     /// Handles the data of an Engine.IO message packet: one Socket.IO packet.
     func socketIOMessage(_ data: [UInt8], loop: EventLoop) {
         let packet: SocketIOPacket
