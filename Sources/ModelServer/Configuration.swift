@@ -91,6 +91,8 @@ public struct Configuration: Sendable, Equatable {
     public var socketIOPingTimeout: Duration
     /// Engine.IO maxPayload (`socketio.max-payload`). Default 1,000,000 bytes.
     public var socketIOMaxPayload: Int
+    /// Engine.IO sessions open at once (`socketio.max-sessions`). Default 10,000.
+    public var socketIOMaxSessions: Int
     /// The model hub's base URL; nil means `HF_ENDPOINT`, else the public hub (`hub.endpoint`).
     public var hubEndpoint: String?
     /// File holding the hub token; nil means `HF_TOKEN` (`hub.token-file`). Default nil.
@@ -154,6 +156,7 @@ public struct Configuration: Sendable, Equatable {
         socketIOPingInterval = .zero
         socketIOPingTimeout = .zero
         socketIOMaxPayload = 1
+        socketIOMaxSessions = 1
         hubEndpoint = nil
         hubTokenFile = nil
         hubOffline = false

@@ -34,6 +34,7 @@ extension ConfigurationKey {
         "http.body-read-timeout", "http.write-timeout",
         "log.format", "state-dir", "enable-echo",
         "socketio.enabled", "socketio.path", "socketio.ping-interval", "socketio.ping-timeout", "socketio.max-payload",
+        "socketio.max-sessions",
         "hub.endpoint", "hub.token-file", "hub.offline", "hub.cache-dir", "model",
     ]
 

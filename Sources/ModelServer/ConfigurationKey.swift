@@ -189,6 +189,8 @@ public struct ConfigurationKey: Sendable {
               unit: "seconds", help: "A Socket.IO session that does not answer a ping within this is closed."),
         .init("socketio.max-payload", \.socketIOMaxPayload, .byteCount(allowingZero: false), default: "1000000",
               unit: "bytes", help: "Largest POST body or WebSocket message a Socket.IO client may send; more gets 413 or 1009."),
+        .init("socketio.max-sessions", \.socketIOMaxSessions, .positiveInteger, default: "10000", unit: "sessions",
+              help: "Engine.IO sessions open at once (polling and websocket); past it a handshake gets 503 with Retry-After."),
         .init("hub.endpoint", \.hubEndpoint, .optionalURL, default: "",
               help: "Model hub for hf:// sources and modeld pull; unset, HF_ENDPOINT, else https://huggingface.co."),
         .init("hub.token-file", \.hubTokenFile, .optionalPath, default: "",

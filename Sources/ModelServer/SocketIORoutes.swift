@@ -16,6 +16,7 @@ enum SocketIORoutes {
         settings.pingInterval = configuration.socketIOPingInterval
         settings.pingTimeout = configuration.socketIOPingTimeout
         settings.maxPayload = configuration.socketIOMaxPayload
+        settings.maxSessions = configuration.socketIOMaxSessions
         settings.origins = OriginPolicy(allowedOrigins: configuration.allowedOrigins)
         settings.outboundLimits = configuration.outboundLimits
         settings.roomLimits = RoomLimits(maxRoomsPerConnection: configuration.maxRoomsPerConnection)

@@ -11,12 +11,14 @@ extension EngineIOServer {
         var status: HTTPStatus { self == .forbidden ? .forbidden : .badRequest }
     }
 
-    /// `{"code":N,"message":...}` with the status Engine.IO uses for it.
-    static func failure(_ failure: Failure, _ message: String, headers: [(name: String, value: String)] = []) -> HTTPResponse {
+    /// `{"code":N,"message":...}` with the status Engine.IO uses for it, unless `status` says
+    /// otherwise.
+    static func failure(_ failure: Failure, _ message: String, status: HTTPStatus? = nil,
+                        headers: [(name: String, value: String)] = []) -> HTTPResponse {
         var body = Array("{\"code\":\(failure.rawValue),\"message\":".utf8)
         JSONText.appendString(message, to: &body)
         body.append(UInt8(ascii: "}"))
-        return .json(failure.status, body, headers: headers)
+        return .json(status ?? failure.status, body, headers: headers)
     }
 
     static func text(_ body: [UInt8], headers: [(name: String, value: String)]) -> HTTPResponse {
@@ -119,6 +121,7 @@ extension EngineIOServer {
     }
 
     private func openPollingSession(responder: HTTPResponder, cors: [(name: String, value: String)], loop: EventLoop) {
+        if let refusal = refusalOfNewSession(headers: cors) { return responder.respond(refusal) }
         let sid = Self.makeID()
         let session = PollingSession(sid: sid, server: self, loop: loop)
         PollingTable.of(loop).sessions[sid] = session
@@ -134,6 +137,8 @@ extension EngineIOServer {
             guard home.isPolling else {
                 return .reject(Self.failure(.badRequest, "Session \(sid) already uses a WebSocket.", headers: cors))
             }
+        } else if let refusal = refusalOfNewSession(headers: cors) {
+            return .reject(refusal)
         }
         var limits = WebSocketLimits.rooms
         limits.maxFrameBytes = settings.maxPayload

@@ -37,6 +37,13 @@ public final class EngineIOServer: Sendable {
     /// Sessions open now.
     public var sessionCount: Int { homes.withLock { $0.count } }
 
+    /// The answer to a handshake when `maxSessions` are open, else nil.
+    func refusalOfNewSession(headers: [(name: String, value: String)]) -> HTTPResponse? {
+        guard sessionCount >= settings.maxSessions else { return nil }
+        return Self.failure(.badRequest, "too_many_sessions: \(settings.maxSessions) Socket.IO sessions are open (setting socketio.max-sessions); retry later.",
+                            status: .serviceUnavailable, headers: headers + [("Retry-After", "5")])
+    }
+
     func register(_ sid: String, _ home: Home) { homes.withLock { $0[sid] = home } }
     func unregister(_ sid: String) { _ = homes.withLock { $0.removeValue(forKey: sid) } }
     func home(of sid: String) -> Home? { homes.withLock { $0[sid] } }

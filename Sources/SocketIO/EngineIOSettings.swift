@@ -9,6 +9,12 @@ public struct EngineIOSettings: Sendable {
     public var pingTimeout: Duration = .seconds(20)
     /// Largest payload a client may send: a POST body, or one WebSocket message. Default 1 MB.
     public var maxPayload: Int = 1_000_000
+    /// Sessions open at once; past it a handshake (polling or websocket) gets 503. A session
+    /// lasts until its client closes it or misses a pong, so without a bound a client
+    /// repeating handshakes would hold ~650 bytes each for up to pingInterval + pingTimeout.
+    /// Checked at the handshake: loops handshaking at the same instant may each pass the
+    /// last free place (at most one extra session per loop). Default 10,000.
+    public var maxSessions: Int = 10_000
     /// Which browser origins may use the server (the WebSocket rule; polling answers with CORS).
     public var origins: OriginPolicy = .sameOriginOnly
     /// The slow-subscriber limits of each session's queue.

@@ -247,6 +247,45 @@ def test_bad_input_gets_a_clear_error_and_others_keep_working(start_modeld, repo
     asyncio.run(run())
 
 
+def test_handshakes_past_max_sessions_get_503_and_open_sessions_go_on(start_modeld, repository, tmp_path):
+    """The most numerous input: sessions. Each lasts until closed or a missed pong, so past
+    `socketio.max-sessions` a handshake (polling or websocket) is refused, and a closed
+    session makes room again."""
+    server = serve(start_modeld, repository, tmp_path, "--socketio-max-sessions", "3")
+    base = server.url("/socket.io/")
+
+    def handshake():
+        return requests.get(base, params={"EIO": "4", "transport": "polling"}, timeout=30)
+
+    def assert_refused(response):
+        assert response.status_code == 503, (response.status_code, response.text)
+        assert response.headers.get("Retry-After") == "5"
+        assert response.json()["code"] == 3 and response.json()["message"].startswith("too_many_sessions:")
+
+    async def run():
+        watcher = Watcher(reconnection=False)
+        await watcher.connect(server, ["websocket"])
+        sids = [json.loads(handshake().text[1:])["sid"] for _ in range(2)]
+        assert_refused(handshake())
+        with pytest.raises(Exception) as refused:
+            async with connect(f"ws://{server.host}:{server.port}/socket.io/?EIO=4&transport=websocket"):
+                pass
+        assert "503" in str(refused.value), refused.value
+        # the three open sessions go on
+        snapshot = await watcher.client.call("join", "model:minilm", timeout=30)
+        assert snapshot["id"] == "minilm"
+        params = {"EIO": "4", "transport": "polling", "sid": sids[0]}
+        assert requests.post(base, params=params, data="40", timeout=30).text == "ok"
+        assert requests.get(base, params=params, timeout=30).text.startswith("40{\"sid\":")
+        # a closed session makes room for a new one
+        assert requests.post(base, params={**params, "sid": sids[1]}, data="1", timeout=30).text == "ok"
+        await wait_until(lambda: handshake().status_code == 200, "a place after a session closed", 30)
+        assert_refused(handshake())
+        await watcher.client.disconnect()
+
+    asyncio.run(run())
+
+
 def test_wrong_admin_token_is_refused_at_connect(start_modeld, repository, tmp_path):
     server = serve(start_modeld, repository, tmp_path)
 

@@ -102,6 +102,7 @@ enum ConfigurationRendering {
         "socketio.ping-interval": seconds(\.socketIOPingInterval),
         "socketio.ping-timeout": seconds(\.socketIOPingTimeout),
         "socketio.max-payload": int(\.socketIOMaxPayload),
+        "socketio.max-sessions": int(\.socketIOMaxSessions),
         "hub.endpoint": path(\.hubEndpoint),
         "hub.token-file": path(\.hubTokenFile),
         "hub.offline": exact(\.hubOffline) { [$0 ? "true" : "false"] },
