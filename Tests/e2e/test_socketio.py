@@ -286,6 +286,38 @@ def test_handshakes_past_max_sessions_get_503_and_open_sessions_go_on(start_mode
     asyncio.run(run())
 
 
+def test_smallest_and_largest_inputs_of_each_transport(start_modeld, repository, tmp_path):
+    """An empty POST is no packet (answered ok, the session goes on); empty packets between
+    separators are refused; a WebSocket message past max-payload closes that socket with 1009
+    while other sessions go on."""
+    server = serve(start_modeld, repository, tmp_path, "--socketio-max-payload", "1000")
+    base = server.url("/socket.io/")
+    opened = requests.get(base, params={"EIO": "4", "transport": "polling"}, timeout=30)
+    params = {"EIO": "4", "transport": "polling", "sid": json.loads(opened.text[1:])["sid"]}
+    assert requests.post(base, params=params, data=b"", timeout=30).text == "ok"
+    assert requests.post(base, params=params, data="40", timeout=30).text == "ok"
+    assert requests.get(base, params=params, timeout=30).text.startswith("40{\"sid\":")
+    empty = requests.post(base, params=params, data=b"\x1e\x1e", timeout=30)
+    assert empty.status_code == 400 and empty.json()["message"].startswith("empty_packet:"), empty.text
+
+    async def run():
+        bystander = Watcher(reconnection=False)
+        await bystander.connect(server, ["websocket"])
+        async with connect(f"ws://{server.host}:{server.port}/socket.io/?EIO=4&transport=websocket") as socket:
+            assert (await socket.recv()).startswith("0{")
+            await socket.send("4" + "x" * 999)  # 1,000 bytes: the largest message allowed
+            await socket.send("4" + "x" * 1000)
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    await asyncio.wait_for(socket.recv(), 30)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009, closed.value
+        snapshot = await bystander.client.call("join", "model:minilm", timeout=30)
+        assert snapshot["id"] == "minilm", "the other session kept working"
+        await bystander.client.disconnect()
+
+    asyncio.run(run())
+
+
 def test_wrong_admin_token_is_refused_at_connect(start_modeld, repository, tmp_path):
     server = serve(start_modeld, repository, tmp_path)
 
