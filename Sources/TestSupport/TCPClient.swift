@@ -11,8 +11,13 @@ public final class TCPClient {
     private var buffered: [UInt8] = []
 
     /// Connects to `127.0.0.1:port`; reads give up after `timeout`.
+    ///
+    /// The socket is stored only once connected: a class whose stored properties are all set
+    /// runs its `deinit` even when its initializer throws, so a failed connect that had set
+    /// `fd` would close the descriptor twice, and the second close would hit whatever a
+    /// parallel test had opened under the same number in between.
     public init(port: UInt16, timeout: Duration = .seconds(5)) throws(SocketError) {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SocketError("socket", errno: clinux_errno()) }
         var tv = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
@@ -28,6 +33,7 @@ public final class TCPClient {
             Glibc.close(fd)
             throw SocketError("connect", errno: code)
         }
+        self.fd = fd
     }
 
     deinit {

@@ -12,7 +12,9 @@ final class NotifyReceiver {
     private let path: String?
 
     init(abstract: Bool) throws {
-        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        // Stored last: with every property set, a throw would also run deinit, closing the
+        // descriptor a second time (see TCPClient.init).
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         let name = "modeld-notify-test-\(getpid())-\(UUID().uuidString.prefix(8))"
         path = abstract ? nil : NSTemporaryDirectory() + name
@@ -29,6 +31,7 @@ final class NotifyReceiver {
             close(fd)
             throw POSIXError(.EADDRINUSE)
         }
+        self.fd = fd
     }
 
     deinit {
