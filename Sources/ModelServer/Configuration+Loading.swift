@@ -27,17 +27,20 @@ extension Configuration {
         layers.append(flags.layer)
 
         var configuration = Configuration.defaults
+        var origins = SettingOrigins()
         for key in ConfigurationKey.all {
-            for layer in layers {
+            for (rank, layer) in layers.enumerated() {
                 guard let values = try layer.values(for: key) else { continue }
                 do throws(ConfigurationValueProblem) {
                     try key.assign(&configuration, values)
                 } catch {
                     throw .invalidValue(key: key.name, source: layer.source(key), problem: error.message)
                 }
+                origins.record(key.name, source: layer.source(key), rank: rank + 1)
             }
         }
         try configuration.checkTLSFilesPaired()
+        try configuration.checkOutboundLimitsOrdered(origins)
         return configuration
     }
 }
