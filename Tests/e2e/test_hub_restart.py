@@ -1,7 +1,10 @@
-"""A hub download outlives its daemon (local nginx hub under `limit_rate`, hub_support.py):
-a daemon killed (SIGKILL) or stopped (SIGTERM) mid step 3 leaves the `.incomplete` blob, and
-a new daemon on the same cache resumes it with `Range: bytes=N-`, so the hub serves about
-the file once."""
+"""A hub download outlives its daemon and is shared between loads (local nginx hub under
+`limit_rate`, hub_support.py): a daemon killed (SIGKILL) or stopped (SIGTERM) mid step 3
+leaves the `.incomplete` blob, and a new daemon on the same cache resumes it with
+`Range: bytes=N-`, so the hub serves about the file once; two loads of one repository at once,
+in one daemon or in two daemons on one cache, download each blob once, and the load that
+waits for the other's lock follows its partial blob's growth as progress (so a stall timeout
+shorter than the download does not fire)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import json
 import re
 import signal
 import subprocess
+import threading
 
 import pytest
 
@@ -18,6 +22,8 @@ from test_hub_load import CHECK_CACHE_STEP, hub_env
 from test_loading import curl, poll
 
 BLOBS = f"models--{ORG}--{NAME}/blobs"
+# Shorter than the ~9 s download at 10 MB/s: the load waiting for the lock must see progress.
+STALL_TIMEOUT_S = 5
 
 
 def repository_with_hub_and_local_model(tmp_path):
@@ -80,3 +86,57 @@ def test_a_new_daemon_resumes_the_download_of_a_killed_or_stopped_one(sig, start
     assert lfs.size <= total < lfs.size * 1.1, (total, lfs.size)
     assert not partial.exists() and (cache / BLOBS / lfs.sha256).stat().st_size == lfs.size
     assert embedding(second, "hubbed") == pytest.approx(embedding(second, "local"), abs=1e-6)
+
+
+def watch_states(server, models: list[str], until_all: set[str], timeout_s: float = 240) -> list[dict[str, str]]:
+    """Every poll of every model's state until all are in `until_all`: [{model: state}]."""
+    snapshots = []
+    poll(server, "/livez", lambda *_: snapshots.append({m: curl(server, "GET", f"/v1/models/{m}")[2].get("state")
+                                                         for m in models}) or
+         all(state in until_all for state in snapshots[-1].values()), timeout_s=timeout_s, interval_s=0.1)
+    return snapshots
+
+
+def test_two_models_of_one_repository_loading_at_once_download_it_once(start_modeld, local_hub, tmp_path):
+    hub = local_hub(lfs_rate="10m")
+    assert hub.files
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    server = start_modeld("--model-repository", str(empty), "--state-dir", str(tmp_path / "state"),
+                          "--max-concurrent-loads", "2", "--load-stall-timeout", str(STALL_TIMEOUT_S),
+                          "--model", f"a=hf://{REPO_ID}", "--model", f"b=hf://{REPO_ID}",
+                          env=hub_env(hub.url, tmp_path / "cache"))
+    snapshots = watch_states(server, ["a", "b"], {"ready", "failed"})
+    assert snapshots[-1] == {"a": "ready", "b": "ready"}, server.output()
+    # they did run at once (both loading while the ~9 s download ran), and the blob came once
+    assert any(s == {"a": "loading", "b": "loading"} for s in snapshots), snapshots
+    assert len(hub.lfs_requests()) == 1, hub.lfs_requests()
+    assert embedding(server, "a") == embedding(server, "b")
+
+
+def test_two_daemons_on_one_cache_download_each_blob_once(start_modeld, local_hub, tmp_path):
+    hub = local_hub(lfs_rate="10m")
+    assert hub.files
+    cache = tmp_path / "cache"
+    servers = []
+    for name in ("one", "two"):
+        repo = tmp_path / name
+        (repo / "hubbed").mkdir(parents=True)
+        (repo / "hubbed" / "model.yaml").write_text(f"runtime: bert-embedding\nsource: hf://{REPO_ID}\n")
+        servers.append(start_modeld("--model-repository", str(repo), "--state-dir", str(tmp_path / f"state-{name}"),
+                                    "--load-stall-timeout", str(STALL_TIMEOUT_S), env=hub_env(hub.url, cache)))
+    results: dict[int, dict] = {}
+    threads = [threading.Thread(target=lambda i=i, s=s: results.__setitem__(i, wait_ready(s, "hubbed")))
+               for i, s in enumerate(servers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [results[0]["state"], results[1]["state"]] == ["ready", "ready"], results
+    lfs = next(f for f in hub.files if f.sha256)
+    assert len(hub.lfs_requests()) == 1, hub.lfs_requests()
+    small = [line for line in hub.access_log() if "/resolve/" in line and line.startswith("GET ")]
+    needed_small = {line.split()[1] for line in small}
+    assert len(small) == len(needed_small), small  # each small file once too
+    assert (cache / BLOBS / lfs.sha256).stat().st_size == lfs.size
+    assert embedding(servers[0], "hubbed") == embedding(servers[1], "hubbed")
