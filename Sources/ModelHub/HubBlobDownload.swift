@@ -54,7 +54,7 @@ struct HubBlobDownload {
         }
         var headers = client.authorizationHeaders
         if offset > 0 { headers.append("Range: bytes=\(offset)-") }
-        let request = HubRequest(url: url, headers: headers, stallSeconds: client.stallSeconds)
+        let request = HubRequest(url: url, headers: headers, stallSeconds: client.stallSeconds, caFile: client.settings.caFile)
         var written = offset
         var moved = false
         var writeError: HubError?
@@ -86,6 +86,8 @@ struct HubBlobDownload {
             switch error {
             case .cancelled:
                 throw .cancelled
+            case .untrusted(let message):
+                throw .downloadFailed("GET \(url): \(message)")
             case .sinkFailed:
                 if cancellation.isCancelled { throw .cancelled }
                 throw writeError ?? .downloadFailed("GET \(url): the download was aborted")

@@ -50,7 +50,7 @@ public struct HubClient: Sendable {
         var attempt = 0
         while true {
             var body: [UInt8] = []
-            let request = HubRequest(url: url, headers: authorizationHeaders, stallSeconds: stallSeconds)
+            let request = HubRequest(url: url, headers: authorizationHeaders, stallSeconds: stallSeconds, caFile: settings.caFile)
             let response: HubResponse
             do throws(HubTransferFailure) {
                 response = try HubTransfer.perform(request, cancellation: cancellation) { _, bytes in
@@ -60,6 +60,7 @@ public struct HubClient: Sendable {
             } catch {
                 switch error {
                 case .cancelled: throw .cancelled
+                case .untrusted(let message): throw .downloadFailed("GET \(url): \(message)")
                 case .sinkFailed: throw .downloadFailed("GET \(url): answer larger than 64 MiB")
                 case .transport(let message):
                     try retryOrThrow(.downloadFailed("GET \(url): \(message)"), attempt: &attempt, cancellation: cancellation)

@@ -7,8 +7,8 @@ final class HubFileLock {
     private let descriptor: Int32
 
     /// Takes the lock at `path`, creating the file; waits for another holder, checking
-    /// `cancellation` every 50 ms.
-    init(path: String, cancellation: HubCancellation) throws(HubError) {
+    /// `cancellation` and calling `whileWaiting` every 50 ms.
+    init(path: String, cancellation: HubCancellation, whileWaiting: () -> Void = {}) throws(HubError) {
         do {
             try FileManager.default.createDirectory(
                 atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -25,6 +25,7 @@ final class HubFileLock {
             // Another process (a second pull, huggingface_hub's filelock) holds the blob.
             // flock(2) has no timeout and a blocking one cannot be cancelled, so the lock is
             // tried again every 50 ms, as filelock itself polls; a cancel ends the wait.
+            whileWaiting()
             do throws(HubError) {
                 try cancellation.sleep(.milliseconds(50))
             } catch {

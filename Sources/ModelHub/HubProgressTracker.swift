@@ -36,9 +36,19 @@ struct HubProgressTracker {
         progress.bytesTotal += count
     }
 
-    /// Another pull fetched this file meanwhile.
-    mutating func skip(_ file: HubFile) {
-        progress.bytesLoaded = min(progress.bytesTotal, progress.bytesLoaded + file.size)
+    /// Another pull holding the file's lock moved its partial blob on by `count` bytes: they
+    /// are in the cache (and feed the rate), though this pull did not download them.
+    mutating func followed(_ count: Int64) {
+        guard count > 0 else { return }
+        progress.bytesLoaded = min(progress.bytesTotal, progress.bytesLoaded + count)
+        meter.record(bytes: count, now: seconds(since: start))
+        progress.bytesPerSecond = meter.bytesPerSecond
+        publish(force: false)
+    }
+
+    /// Another pull fetched this file meanwhile; `remaining` of its bytes were not counted yet.
+    mutating func skip(remaining: Int64) {
+        progress.bytesLoaded = min(progress.bytesTotal, progress.bytesLoaded + max(0, remaining))
         publish(force: true)
     }
 

@@ -63,16 +63,16 @@ public struct HubPull: Sendable {
         let manager = FileManager.default
         let missing = files.filter { !manager.fileExists(atPath: layout.blob(etag: $0.etag)) }
         let total = missing.reduce(Int64(0)) { $0 + $1.size }
-        let partial = missing.reduce(Int64(0)) { sum, file in
-            sum + min(file.size, Self.fileSize(layout.incompleteBlob(etag: file.etag)) ?? 0)
-        }
+        var partials: [String: Int64] = [:]
+        for file in missing { partials[file.etag] = min(file.size, Self.fileSize(layout.incompleteBlob(etag: file.etag)) ?? 0) }
+        let partial = partials.values.reduce(0, +)
         if let available = layout.availableBytes(), available < total - partial {
             throw .insufficientDisk(needed: total - partial, available: available)
         }
         var tracker = HubProgressTracker(total: total, alreadyLoaded: partial, report: progress)
         var verified: [String: String] = [:]
         for file in missing {
-            if let digest = try fetchBlob(file, commit: info.commit, tracker: &tracker) {
+            if let digest = try fetchBlob(file, commit: info.commit, counted: partials[file.etag] ?? 0, tracker: &tracker) {
                 verified[file.path] = digest
             }
         }
@@ -87,8 +87,11 @@ public struct HubPull: Sendable {
     }
 
     /// Fetches one blob under its lock unless another pull has meanwhile; returns the SHA-256
-    /// verified while streaming, if the file has one.
-    private func fetchBlob(_ file: HubFile, commit: String, tracker: inout HubProgressTracker) throws(HubError) -> String? {
+    /// verified while streaming, if the file has one. `counted` is the size of its partial
+    /// blob when the pull began (in the tracker's bytes already).
+    private func fetchBlob(
+        _ file: HubFile, commit: String, counted: Int64, tracker: inout HubProgressTracker
+    ) throws(HubError) -> String? {
         let layout = self.layout
         do {
             try FileManager.default.createDirectory(
@@ -96,13 +99,27 @@ public struct HubPull: Sendable {
         } catch {
             throw .cacheError("cannot create \(layout.repositoryFolder)/blobs: \(error.localizedDescription)")
         }
-        let lock = try HubFileLock(path: layout.lock(etag: file.etag), cancellation: cancellation)
+        let incomplete = layout.incompleteBlob(etag: file.etag)
+        var counted = counted
+        tracker.begin(file)
+        // While another pull (another load, daemon or huggingface_hub) holds the lock, its
+        // partial blob's growth is this load's progress too: it feeds the stall watchdog and
+        // the ETA, and a holder that stops moving lets the watchdog fire as it should.
+        let lock = try HubFileLock(path: layout.lock(etag: file.etag), cancellation: cancellation) {
+            let size = min(file.size, Self.fileSize(incomplete) ?? 0)
+            if size > counted {
+                tracker.followed(size - counted)
+                counted = size
+            }
+        }
         defer { withExtendedLifetime(lock) {} }
         let blob = layout.blob(etag: file.etag)
         if FileManager.default.fileExists(atPath: blob) {
-            tracker.skip(file)
+            tracker.skip(remaining: file.size - counted)
             return nil
         }
+        // The holder stopped (killed, cancelled) after the last look: its bytes are ours now.
+        tracker.followed(min(file.size, Self.fileSize(incomplete) ?? 0) - counted)
         let download = HubBlobDownload(
             client: client, url: client.resolveURL(reference, commit: commit, file: file.path),
             file: file, incompletePath: layout.incompleteBlob(etag: file.etag), cancellation: cancellation)

@@ -8,7 +8,11 @@ import Foundation
 /// - token: the file `hub.token-file` names, else `HF_TOKEN`, else none;
 /// - offline: `hub.offline`, else `HF_HUB_OFFLINE` (1/true/yes/on);
 /// - cache: `hub.cache-dir`, else `HF_HUB_CACHE`, else `$HF_HOME/hub`, else
-///   `~/.cache/huggingface/hub`.
+///   `~/.cache/huggingface/hub`;
+/// - CA bundle: `hub.ca-file`, else `REQUESTS_CA_BUNDLE`, else `CURL_CA_BUNDLE` (what
+///   `huggingface_hub`'s `requests` reads), else `SSL_CERT_FILE`, else none: the system store.
+///   A bundle *replaces* the system store for hub requests (as `curl --cacert` and
+///   `requests`' `verify=PATH` do); to trust both, concatenate them into one file.
 public struct HubSettings: Sendable, Equatable {
     /// The hub's base URL, without a trailing slash.
     public var endpoint: String
@@ -18,22 +22,25 @@ public struct HubSettings: Sendable, Equatable {
     public var offline: Bool
     /// The cache folder (`.../hub`), holding `models--ORG--NAME` folders.
     public var cacheDirectory: String
+    /// The PEM bundle that alone verifies the hub's certificate, or nil for the system store.
+    public var caFile: String?
 
     /// The public hub.
     public static let defaultEndpoint = "https://huggingface.co"
 
     /// Settings given directly (tests).
-    public init(endpoint: String, token: String?, offline: Bool, cacheDirectory: String) {
+    public init(endpoint: String, token: String?, offline: Bool, cacheDirectory: String, caFile: String? = nil) {
         self.endpoint = Self.trimmedEndpoint(endpoint)
         self.token = token
         self.offline = offline
         self.cacheDirectory = cacheDirectory
+        self.caFile = caFile
     }
 
     /// Resolves the settings: a non-nil argument wins over the environment.
     /// - Throws: `HubError.cacheError` when the token file cannot be read.
     public static func resolve(
-        endpoint: String?, tokenFile: String?, offline: Bool, cacheDirectory: String?,
+        endpoint: String?, tokenFile: String?, offline: Bool, cacheDirectory: String?, caFile: String? = nil,
         environment: [String: String]
     ) throws(HubError) -> HubSettings {
         let endpoint = nonEmpty(endpoint) ?? nonEmpty(environment["HF_ENDPOINT"]) ?? defaultEndpoint
@@ -48,7 +55,9 @@ public struct HubSettings: Sendable, Equatable {
         let cache = nonEmpty(cacheDirectory) ?? nonEmpty(environment["HF_HUB_CACHE"])
             ?? nonEmpty(environment["HF_HOME"]).map { $0 + "/hub" }
             ?? ((nonEmpty(environment["HOME"]) ?? NSHomeDirectory()) + "/.cache/huggingface/hub")
-        return HubSettings(endpoint: endpoint, token: token, offline: offline, cacheDirectory: cache)
+        let bundle = nonEmpty(caFile) ?? nonEmpty(environment["REQUESTS_CA_BUNDLE"])
+            ?? nonEmpty(environment["CURL_CA_BUNDLE"]) ?? nonEmpty(environment["SSL_CERT_FILE"])
+        return HubSettings(endpoint: endpoint, token: token, offline: offline, cacheDirectory: cache, caFile: bundle)
     }
 
     private static func nonEmpty(_ text: String?) -> String? {

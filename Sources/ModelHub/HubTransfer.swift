@@ -12,6 +12,8 @@ struct HubRequest {
     var followRedirects = true
     /// A transfer slower than 1 byte/s for this long fails (a stalled hub).
     var stallSeconds = 30
+    /// The PEM bundle that alone verifies the server's certificate; nil for the system store.
+    var caFile: String?
 }
 
 /// The final response's status and headers (names lower-cased; the last response of a
@@ -29,6 +31,9 @@ enum HubTransferFailure: Error {
     case cancelled
     /// A connection, TLS, timeout or socket error: worth retrying.
     case transport(String)
+    /// The server's certificate failed verification, or the CA bundle could not be used:
+    /// retrying cannot help, and there is no unverified fallback.
+    case untrusted(String)
     /// The body sink refused the bytes (its own error is kept by the caller).
     case sinkFailed
 }
@@ -36,7 +41,8 @@ enum HubTransferFailure: Error {
 /// Runs HTTP requests with libcurl on the calling thread, which must be a dedicated thread:
 /// the call blocks until the transfer ends. libcurl's multi interface is polled every 50 ms,
 /// so a cancel takes effect within that even when the hub sends nothing. Proxies come from
-/// `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (libcurl reads them); TLS is OpenSSL's.
+/// `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (libcurl reads them); TLS is OpenSSL's, always
+/// verifying the peer against the request's CA bundle or the system store.
 enum HubTransfer {
     private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
@@ -65,7 +71,11 @@ enum HubTransfer {
             guard result == CURLE_OK else {
                 let detail = String(cString: errorBuffer)
                 let message = detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail
-                throw .transport("curl error \(result.rawValue): \(message)")
+                let text = "curl error \(result.rawValue): \(message)"
+                if result == CURLE_PEER_FAILED_VERIFICATION || result == CURLE_SSL_CACERT_BADFILE {
+                    throw .untrusted(text + " (the hub's certificate is not trusted: set hub.ca-file to its CA bundle)")
+                }
+                throw .transport(text)
             }
             return HubResponse(status: context.status, headers: context.headers, errorBody: context.errorBody)
         }
@@ -85,6 +95,11 @@ enum HubTransfer {
         _ = modeld_curl_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, 1)
         _ = modeld_curl_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, max(1, request.stallSeconds))
         _ = modeld_curl_setopt_string(easy, CURLOPT_USERAGENT, "modeld")
+        if let caFile = request.caFile {
+            // The bundle replaces the system store: no CA directory besides it.
+            _ = modeld_curl_setopt_string(easy, CURLOPT_CAINFO, caFile)
+            _ = modeld_curl_setopt_string(easy, CURLOPT_CAPATH, nil)
+        }
         _ = modeld_curl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer)
         _ = modeld_curl_setopt_write(easy, CURLOPT_HEADERFUNCTION, headerCallback)
         _ = modeld_curl_setopt_pointer(easy, CURLOPT_HEADERDATA, context)

@@ -103,6 +103,10 @@ public struct Configuration: Sendable, Equatable {
     /// The hub cache folder; nil means `HF_HUB_CACHE`, `$HF_HOME/hub`,
     /// `~/.cache/huggingface/hub` (`hub.cache-dir`). Default nil.
     public var hubCacheDir: String?
+    /// The PEM bundle that replaces the system store for hub requests; nil means
+    /// `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`, `SSL_CERT_FILE`, else the system store
+    /// (`hub.ca-file`). Default nil.
+    public var hubCAFile: String?
     /// Models served from the hub without a folder (`model`, `--model ID=hf://ORG/NAME[@REV]`,
     /// repeatable). Default none.
     public var hubModels: [HubModelFlag]
@@ -161,6 +165,7 @@ public struct Configuration: Sendable, Equatable {
         hubTokenFile = nil
         hubOffline = false
         hubCacheDir = nil
+        hubCAFile = nil
         hubModels = []
     }
 }

@@ -35,7 +35,7 @@ extension ConfigurationKey {
         "log.format", "state-dir", "enable-echo",
         "socketio.enabled", "socketio.path", "socketio.ping-interval", "socketio.ping-timeout", "socketio.max-payload",
         "socketio.max-sessions",
-        "hub.endpoint", "hub.token-file", "hub.offline", "hub.cache-dir", "model",
+        "hub.endpoint", "hub.token-file", "hub.offline", "hub.cache-dir", "hub.ca-file", "model",
     ]
 
     /// When a new value of this key takes effect.

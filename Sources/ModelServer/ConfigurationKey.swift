@@ -199,6 +199,8 @@ public struct ConfigurationKey: Sendable {
               help: "Make no hub request: hf:// models come from the cache alone (also when HF_HUB_OFFLINE=1)."),
         .init("hub.cache-dir", \.hubCacheDir, .optionalPath, default: "",
               help: "Hub cache shared with huggingface_hub; unset, HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub."),
+        .init("hub.ca-file", \.hubCAFile, .optionalPath, default: "",
+              help: "PEM CA bundle that alone verifies the hub's certificate; unset, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, SSL_CERT_FILE, else the system store."),
         .init("model", \.hubModels, .hubModels, default: "",
               help: "A model served from the hub without a folder, ID=hf://ORG/NAME[@REV] (bert-embedding); repeatable."),
     ]

@@ -11,6 +11,7 @@ extension ModelHost {
             return try HubSettings.resolve(
                 endpoint: configuration.hubEndpoint, tokenFile: configuration.hubTokenFile,
                 offline: configuration.hubOffline, cacheDirectory: configuration.hubCacheDir,
+                caFile: configuration.hubCAFile,
                 environment: ProcessInfo.processInfo.environment)
         } catch {
             logger.error("hub settings", metadata: [LogKey.error: "\(error.code)", LogKey.reason: "\(error.reason)"])

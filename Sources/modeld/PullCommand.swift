@@ -28,6 +28,9 @@ struct PullCommand: ParsableCommand {
     @Option(name: .customLong("hub-cache-dir"), help: "The hub cache (else hub.cache-dir, HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub).")
     var cacheDir: String?
 
+    @Option(name: .customLong("hub-ca-file"), help: "PEM CA bundle that alone verifies the hub's certificate (else hub.ca-file, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, SSL_CERT_FILE, the system store).")
+    var caFile: String?
+
     @Flag(name: .customLong("hub-offline"), help: "Make no request: succeed only if the cache holds the model.")
     var offline = false
 
@@ -67,6 +70,7 @@ struct PullCommand: ParsableCommand {
             tokenFile: tokenFile ?? configuration.hubTokenFile,
             offline: offline || configuration.hubOffline,
             cacheDirectory: cacheDir ?? configuration.hubCacheDir,
+            caFile: caFile ?? configuration.hubCAFile,
             environment: environment)
     }
 }

@@ -46,3 +46,23 @@ struct HubSettingsTests {
         }
     }
 }
+
+/// The CA bundle: `hub.ca-file`, else the variables `requests` and curl read, else none.
+struct HubCAFileSettingsTests {
+    @Test("hub.ca-file wins; then REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, SSL_CERT_FILE; empty values are unset")
+    func fallbacks() throws {
+        var environment = ["REQUESTS_CA_BUNDLE": "/r.pem", "CURL_CA_BUNDLE": "/c.pem", "SSL_CERT_FILE": "/s.pem"]
+        func resolved(_ setting: String?) throws -> String? {
+            try HubSettings.resolve(endpoint: nil, tokenFile: nil, offline: false, cacheDirectory: "/c",
+                                    caFile: setting, environment: environment).caFile
+        }
+        #expect(try resolved("/setting.pem") == "/setting.pem")
+        #expect(try resolved(nil) == "/r.pem")
+        environment["REQUESTS_CA_BUNDLE"] = ""
+        #expect(try resolved("") == "/c.pem")
+        environment["CURL_CA_BUNDLE"] = nil
+        #expect(try resolved(nil) == "/s.pem")
+        environment["SSL_CERT_FILE"] = nil
+        #expect(try resolved(nil) == nil)
+    }
+}

@@ -12,6 +12,8 @@ serves it, behind a real HTTP server (nginx from Debian), plus a small fault pro
 - `/lfs/<sha256>`: the large file, with `Range` support and an optional `limit_rate`.
 Unknown repositories get 404; the repository `private/model` gets 401. nginx's access log
 (one line per request: method, path, status, Range) tells what each client asked for.
+With `tls=True` it speaks HTTPS with a certificate for 127.0.0.1 and localhost signed by a
+CA made for the test (`make_test_ca`, openssl CLI); `hub.ca_file` is that CA's PEM.
 
 `FaultProxy` sits in front of it: each new connection whose request head contains a given
 text takes the next planned fault: cut after N response bytes, stall, or answer a status.
@@ -75,8 +77,12 @@ class LocalHub:
     """nginx serving `model_dir` as the hub repository REPO_ID at COMMIT (see module doc)."""
 
     def __init__(self, model_dir: pathlib.Path, workdir: pathlib.Path, *, lfs_rate: str | None = None,
-                 corrupt_lfs_oid: bool = False):
+                 corrupt_lfs_oid: bool = False, tls: bool = False):
         self.workdir = workdir
+        self.tls = tls
+        self.ca_file: pathlib.Path | None = None
+        if tls:
+            self.ca_file, self.cert_file, self.key_file = make_test_ca(workdir / "tls")
         self.root = workdir / "root"
         self.port = free_port()
         self.files = [HubFile(str(p.relative_to(model_dir)), p) for p in sorted(model_dir.rglob("*"))
@@ -101,7 +107,7 @@ class LocalHub:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def _write_tree(self) -> None:
         api = self.root / "api" / "models" / ORG / NAME
@@ -145,7 +151,7 @@ class LocalHub:
             add_header X-Repo-Commit {COMMIT};
             add_header X-Linked-Etag '"{etag}"';
             add_header X-Linked-Size {f.size};
-            return 302 http://$http_host/lfs/{etag};
+            return 302 $scheme://$http_host/lfs/{etag};
         }}""")
                 else:
                     locations.append(f"""
@@ -175,7 +181,8 @@ http {{
     scgi_temp_path {self.workdir}/tmp;
     default_type application/octet-stream;
     server {{
-        listen 127.0.0.1:{self.port};
+        listen 127.0.0.1:{self.port}{" ssl" if self.tls else ""};
+        {f"ssl_certificate {self.cert_file}; ssl_certificate_key {self.key_file};" if self.tls else ""}
         location /api/models/{REPO_ID}/ {{
             default_type application/json;
             root {self.root};
@@ -208,6 +215,25 @@ http {{
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+def make_test_ca(folder: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path, pathlib.Path]:
+    """A CA and a server certificate it signs for 127.0.0.1 and localhost (P-256 keys, two
+    days), made with the openssl CLI; returns (CA PEM, certificate PEM, key PEM)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ca_key, ca_pem = folder / "ca.key", folder / "ca.pem"
+    key, csr, pem, ext = folder / "hub.key", folder / "hub.csr", folder / "hub.pem", folder / "hub.ext"
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    run = lambda *args: subprocess.run(["openssl", *args], check=True, capture_output=True)  # noqa: E731
+    run("req", "-x509", *ec, "-keyout", str(ca_key), "-out", str(ca_pem), "-days", "2",
+        "-subj", "/CN=modeld test hub CA", "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    run("req", *ec, "-keyout", str(key), "-out", str(csr), "-subj", "/CN=localhost")
+    ext.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n"
+                   "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n")
+    run("x509", "-req", "-in", str(csr), "-CA", str(ca_pem), "-CAkey", str(ca_key), "-CAcreateserial",
+        "-out", str(pem), "-days", "2", "-extfile", str(ext))
+    return ca_pem, pem, key
 
 
 class FaultProxy:

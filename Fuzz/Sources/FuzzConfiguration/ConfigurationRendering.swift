@@ -107,6 +107,7 @@ enum ConfigurationRendering {
         "hub.token-file": path(\.hubTokenFile),
         "hub.offline": exact(\.hubOffline) { [$0 ? "true" : "false"] },
         "hub.cache-dir": path(\.hubCacheDir),
+        "hub.ca-file": path(\.hubCAFile),
         "model": exact(\.hubModels) { $0.map { "\($0.id)=\($0.reference)" } },
     ]
 }
