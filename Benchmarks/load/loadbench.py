@@ -4,6 +4,7 @@
 usage: loadbench.py --bin MODELD --model-dir DIR --out TSV --logs DIR
            [--reps 3] [--only "rates eta"] [--observers poll:50:10]
            [--eta-caps "20000000 0"] [--eta-interval-ms 20] [--other-model-dir DIR]
+           [--hub-caps "20m"]
 
 rates  Per rep, on the same weights file (already in the page cache): `cat FILE >
        /dev/null`, `sha256sum FILE` and `openssl dgst -sha256 FILE` in bytes/s; then two
@@ -28,6 +29,9 @@ eta    Per cap of --eta-caps (bytes/s, 0 = none) and rep, four loads of the benc
        judged not within 20 %). The bar's gap is |progress - elapsed / total| over every
        sample, in points. Pooled over reps per variant: the share judged within 20 %, the
        median and worst error, the largest gap.
+hub    (not in the default --only) Per nginx limit_rate of --hub-caps and rep, a first load
+       of the model pulled from a local hub (nginx) into an empty hub cache, on an empty state
+       dir and on the state dir of the load before, sampled and scored as `eta` (hubload.py).
 
 Rows: date, rep, section, variant, key, value (see summarize.py).
 """
@@ -46,6 +50,7 @@ import sys
 import tempfile
 import time
 
+import hubload
 import observers
 from modeld_process import ModeldProcess, step_seconds
 
@@ -91,6 +96,8 @@ class Bench:
             (self.repository / OTHER_ID).symlink_to(self.other.resolve(), target_is_directory=True)
         self.record = Recorder(args.out)
         self.runs = 0
+        self.eta_samples: dict[str, list[dict]] = {}
+        self.pooled: set[str] = set()
 
     def server(self, name: str, flags: list[str]) -> tuple[ModeldProcess, pathlib.Path]:
         self.runs += 1
@@ -198,7 +205,6 @@ class Bench:
         self.record(rep, "eta", variant, "bar_gap_max_pts", max(gaps, default=0))
 
     def eta(self) -> None:
-        self.eta_samples: dict[str, list[dict]] = {}
         other = ["--log-level", "warning"]
         for cap in self.args.eta_caps.split():
             name = f"cap{int(cap) // 1_000_000}MBps" if int(cap) else "uncapped"
@@ -231,7 +237,14 @@ class Bench:
                     self.sampled_load(server, rep, f"{name}/first-other")
                 finally:
                     self.record(rep, "eta", f"{name}/first-other", "exit_code", server.stop())
+        self.pool_eta()
+
+    def pool_eta(self) -> None:
+        """Records the pooled rows of each ETA variant not pooled yet."""
         for variant, loads in self.eta_samples.items():
+            if variant in self.pooled:
+                continue
+            self.pooled.add(variant)
             judged = sum(load["judged"] for load in loads)
             errors = sorted(e for load in loads for e in load["errors"])
             self.record(0, "eta", variant, "pooled_judged", judged)
@@ -255,6 +268,7 @@ def main() -> None:
     parser.add_argument("--eta-caps", default="20000000 0")
     parser.add_argument("--other-model-dir", type=pathlib.Path, default=None)
     parser.add_argument("--eta-interval-ms", type=float, default=20)
+    parser.add_argument("--hub-caps", default="20m")
     args = parser.parse_args()
     args.bin = str(pathlib.Path(args.bin).resolve())
     observers.parse_spec(args.observers)  # fail before any work on a bad spec
@@ -270,6 +284,8 @@ def main() -> None:
             bench.rates()
         if "eta" in args.only.split():
             bench.eta()
+        if "hub" in args.only.split():
+            hubload.run(bench, args.hub_caps)
         bench.record(0, "machine", "loadavg", "end", pathlib.Path("/proc/loadavg").read_text().split()[0])
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -132,6 +132,17 @@ def eta_report(numbers: dict, variants: list[str]) -> list[str]:
     return out
 
 
+def hub_report(numbers: dict) -> list[str]:
+    """Step 3 of the hub loads (the download and the snapshot's links): seconds and rate."""
+    variants = sorted({variant for section, variant, _key in numbers if section == "hub"})
+    if not variants:
+        return []
+    rows = [[variant, spread(values(numbers, "hub", variant, "step3_s"), 1, 2),
+             spread(values(numbers, "hub", variant, "bytes_per_s"), 1e6, 1)] for variant in variants]
+    return ["", "Hub loads: step 3 (download of the weights into an empty hub cache), median [range] over reps"] + \
+        table(["hub cap / load", "step 3 s", "MB/s"], rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("tsv")
@@ -143,6 +154,7 @@ def main() -> None:
     if ("rates", "cat", "bytes_per_s") in numbers:
         lines += rates_report(numbers, texts) + overhead_report(numbers, texts)
     lines += eta_report(numbers, eta_variants)
+    lines += hub_report(numbers)
     write_summary(args.tsv, lines)
 
 

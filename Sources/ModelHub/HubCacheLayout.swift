@@ -86,6 +86,11 @@ public struct HubCacheLayout: Sendable {
     /// Bytes free for an unprivileged writer on the file system holding the cache (its nearest
     /// existing ancestor), or nil when it cannot be asked.
     public func availableBytes() -> Int64? {
+        Self.availableBytes(under: root)
+    }
+
+    /// Free bytes of the file system that holds `root` (or its nearest existing ancestor).
+    static func availableBytes(under root: String) -> Int64? {
         var path = root
         while !FileManager.default.fileExists(atPath: path), path != "/", !path.isEmpty {
             path = (path as NSString).deletingLastPathComponent

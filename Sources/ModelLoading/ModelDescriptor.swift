@@ -34,16 +34,20 @@ public struct ModelManifest: Sendable, Equatable {
     /// Expected SHA-256 digests (lower-case hex) by file name relative to the model folder,
     /// verified during step 5.
     public var sha256ByFile: [String: String]
+    /// Files fetched from a URL at step 3 into the URL file cache (`files: {NAME: {url, sha256}}`),
+    /// by file name: top-level `.safetensors` weights only, in a model without `source:`.
+    public var urlByFile: [String: String]
     /// Where the model's files come from when the folder does not ship them:
     /// `source: hf://ORG/NAME[@REV]`, fetched into the hub cache by steps 2 and 3.
     public var source: HubReference?
 
     public init(runtime: String, required: Bool = true, load: LoadPolicy = .startup, sha256ByFile: [String: String] = [:],
-                source: HubReference? = nil) {
+                source: HubReference? = nil, urlByFile: [String: String] = [:]) {
         self.runtime = runtime
         self.required = required
         self.load = load
         self.sha256ByFile = sha256ByFile
         self.source = source
+        self.urlByFile = urlByFile
     }
 }

@@ -31,7 +31,10 @@ import subprocess
 import threading
 import time
 
-import pytest
+try:  # the fixture is for the tests; scripts/bench load imports LocalHub without pytest
+    import pytest
+except ImportError:  # pragma: no cover
+    pytest = None
 
 ORG, NAME = "sentence-transformers", "all-MiniLM-L6-v2"
 REPO_ID = f"{ORG}/{NAME}"
@@ -353,8 +356,7 @@ def modeld_needed(path: str) -> bool:
     return "." in name and name.rsplit(".", 1)[1].lower() in {"json", "txt", "safetensors", "model", "yaml"}
 
 
-@pytest.fixture
-def local_hub(tmp_path):
+def _local_hub(tmp_path):
     from conftest import MODEL_DIR
     hubs = []
 
@@ -366,3 +368,7 @@ def local_hub(tmp_path):
     yield start
     for hub in hubs:
         hub.stop()
+
+
+if pytest is not None:
+    local_hub = pytest.fixture(_local_hub, name="local_hub")

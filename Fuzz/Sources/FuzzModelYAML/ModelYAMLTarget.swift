@@ -1,4 +1,5 @@
 import FuzzSupport
+import ModelHub
 @testable import ModelLoading
 import Yams
 
@@ -8,7 +9,8 @@ import Yams
 /// `manifest_invalid` code and a message; an accepted one respects the documented rules
 /// (non-empty runtime; each `files` entry a name inside the model folder with exactly one
 /// 64-digit lower-case SHA-256; no key repeated at any level, so every entry of the `files`
-/// mapping is a digest of the manifest); rendered back to YAML (`render`) it parses to the
+/// mapping is a digest of the manifest; a `url` only with its digest, for top-level
+/// `.safetensors` weights, `FileURL`-valid and without `source`); rendered back to YAML (`render`) it parses to the
 /// same manifest.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
@@ -27,6 +29,12 @@ public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int3
                   "accepted the file name \(String(reflecting: name))")
         fuzzCheck(digest.utf8.count == 64 && digest.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) },
                   "accepted the digest \(String(reflecting: digest))")
+    }
+    for (name, url) in manifest.urlByFile {
+        fuzzCheck(manifest.sha256ByFile[name] != nil, "accepted the url of \(String(reflecting: name)) without a sha256")
+        fuzzCheck(FileURL.problem(url) == nil, "accepted the url \(String(reflecting: url))")
+        fuzzCheck(!name.contains("/") && name.hasSuffix(".safetensors"), "accepted a url for \(String(reflecting: name))")
+        fuzzCheck(manifest.source == nil, "accepted a url with source")
     }
     let document = (try? Yams.compose(yaml: text)) ?? nil
     let fileEntries = document?.mapping?["files"]?.mapping?.count ?? 0
@@ -58,9 +66,12 @@ private func render(_ manifest: ModelManifest) throws -> String {
     ]
     if !manifest.sha256ByFile.isEmpty {
         let files = manifest.sha256ByFile.sorted { $0.key < $1.key }.map { name, digest in
-            (quoted(name), Node([("sha256", quoted(digest))] as [(Node, Node)]))
+            var fields: [(Node, Node)] = [("sha256", quoted(digest))]
+            if let url = manifest.urlByFile[name] { fields.append(("url", quoted(url))) }
+            return (quoted(name), Node(fields))
         }
         pairs.append(("files", Node(files)))
     }
+    if let source = manifest.source { pairs.append(("source", quoted(source.description))) }
     return try Yams.serialize(node: Node(pairs))
 }

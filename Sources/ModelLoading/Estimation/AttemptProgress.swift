@@ -97,9 +97,12 @@ struct AttemptProgress {
         // Until an I/O step has measured its rate, its length is a guess (a capped or slow
         // read takes far longer than the machine's usual rate says): the bar waits for the
         // measurement rather than jump ahead on the guess and then stand still. Without a
-        // history of its own the model's read is a guess in steps 1-4 too.
-        let guessing = (LoadEstimator.isIOStep(step) && position.transfer?.bytesPerSecond == nil)
-            || (!estimator.hasHistory && step.number < LoadStep.loadWeights.number)
+        // history of its own the model's read is a guess in steps 1-4 too, except for a
+        // download at step 3 whose rate is measured: it is most of such a load, and its bar
+        // would otherwise stand at 0 until the download is over.
+        let measured = position.transfer?.bytesPerSecond != nil
+        let guessing = (LoadEstimator.isIOStep(step) && !measured)
+            || (!estimator.hasHistory && step.number < LoadStep.loadWeights.number && !(step == .checkCache && measured))
         if !guessing {
             highestProgress = max(highestProgress, estimator.progress(position, remaining: remaining))
         }

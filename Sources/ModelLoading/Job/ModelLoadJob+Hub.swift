@@ -9,8 +9,9 @@ import ModelRuntime
 /// against the hub's SHA-256 while they stream, so step 5 does not hash them again. The model
 /// folder keeps only `model.yaml`.
 extension ModelLoadJob {
-    /// The folder the runtime reads: the hub snapshot of a hub model, else the model folder.
-    var filesDirectory: String { hubSnapshotFolder ?? descriptor.directory }
+    /// The folder the runtime reads: the hub snapshot of a hub model, the view of a model
+    /// with URL weights, else the model folder.
+    var filesDirectory: String { hubSnapshotFolder ?? urlViewFolder ?? descriptor.directory }
 
     /// The hub work of `step` (2 or 3) for a hub model; nothing for a local one.
     func fetchFromHub(step: LoadStep, progress: LoadProgressSink) throws(ModelLoadError) {
@@ -66,10 +67,7 @@ extension ModelLoadJob {
         _ reference: HubReference, cancellation: HubCancellation, selecting: (HubFile) -> Bool,
         progress: @escaping (HubProgress) -> Void
     ) throws(ModelLoadError) -> HubSnapshot {
-        let hub = settings.hub ?? (try? HubSettings.resolve(
-            endpoint: nil, tokenFile: nil, offline: false, cacheDirectory: nil,
-            environment: ProcessInfo.processInfo.environment))
-        guard let hub else { throw ModelLoadError(code: "cache_error", message: "no hub settings") }
+        let hub = try resolvedHubSettings()
         let client = HubClient(settings: hub, stallSeconds: settings.hubStallSeconds)
         do throws(HubError) {
             return try HubPull(client: client, reference: reference, cancellation: cancellation)
@@ -81,6 +79,15 @@ extension ModelLoadJob {
         }
     }
 
+    /// The hub settings the daemon gave, else huggingface_hub's environment variables alone.
+    func resolvedHubSettings() throws(ModelLoadError) -> HubSettings {
+        let hub = settings.hub ?? (try? HubSettings.resolve(
+            endpoint: nil, tokenFile: nil, offline: false, cacheDirectory: nil,
+            environment: ProcessInfo.processInfo.environment))
+        guard let hub else { throw ModelLoadError(code: "cache_error", message: "no hub settings") }
+        return hub
+    }
+
     /// The SHA-256 a snapshot link names: its blob's name when that is 64 hex digits (the
     /// ETag of a large file is its SHA-256), so weights cached earlier are still verified.
     static func lfsDigest(ofLink path: String) -> String? {
@@ -90,9 +97,9 @@ extension ModelLoadJob {
         return isHex ? name : nil
     }
 
-    /// Step 1 could not see a hub model's weights; now that they are here, its reservation
+    /// Step 1 could not see a hub model's (or URL weights') weights; now that they are here, its reservation
     /// grows to the real estimate (or the load fails with `insufficient_memory`).
-    private func reserveDownloadedWeights(_ paths: [String]) throws(ModelLoadError) {
+    func reserveDownloadedWeights(_ paths: [String]) throws(ModelLoadError) {
         let estimate = PeakMemoryEstimate.of(weightsFiles: paths, marginBytes: Self.memoryMarginBytes)
         if let memoryReservation { settings.ledger.release(memoryReservation) }
         memoryReservation = nil

@@ -13,8 +13,10 @@ extension ModelLoadJob {
         if !(directory.isEmpty && descriptor.manifest.source != nil) { try checkReadable(directory) }
         let runtime = descriptor.manifest.runtime
         guard runtimes[runtime] != nil else { throw .unknownRuntime(runtime, known: Array(runtimes.keys)) }
-        // A hub model's files arrive at steps 2 and 3; its weights are reserved at step 3.
-        for name in descriptor.manifest.sha256ByFile.keys.sorted() where descriptor.manifest.source == nil {
+        // A hub model's files arrive at steps 2 and 3, URL weights at step 3; their weights
+        // are reserved at step 3.
+        for name in descriptor.manifest.sha256ByFile.keys.sorted()
+        where descriptor.manifest.source == nil && descriptor.manifest.urlByFile[name] == nil {
             try checkReadable(directory + "/" + name)
         }
         // The weights file is named by the runtime at step 2; every safetensors file in the

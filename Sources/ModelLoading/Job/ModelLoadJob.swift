@@ -44,6 +44,8 @@ public final class ModelLoadJob: LoadJob {
     var hubWeightsDigest: String?
     /// Whether a hub model's weights were missing from the cache after step 2.
     var hubWeightsPending = false
+    /// For a model with URL weights, the view folder linking its files (set at step 3).
+    var urlViewFolder: String?
     var header: SafetensorsHeader?
     var reader: WeightReader?
     var loadedModel: (any LoadedModel)?
@@ -70,10 +72,11 @@ public final class ModelLoadJob: LoadJob {
         case .initialize: try initialize()
         case .loadTokenizer:
             try fetchFromHub(step: step, progress: progress)
-            // A hub model whose weights are still to download reads its files at step 3.
-            if !hubWeightsPending { try loadTokenizer() }
+            // A model whose weights are still to download reads its files at step 3.
+            if !hubWeightsPending && !hasURLFiles { try loadTokenizer() }
         case .checkCache:
             try fetchFromHub(step: step, progress: progress)
+            try fetchFromURLs(progress: progress)
             if session == nil { try loadTokenizer() }
             try checkCache()
         case .prepareStrategies: try prepareStrategies()

@@ -10,7 +10,9 @@ import Yams
 /// - `runtime` (string, required): the runtime that loads the model.
 /// - `required` (boolean, default `true`): whether `/readyz` waits for the model.
 /// - `load` (`startup` | `on_demand`, default `startup`).
-/// - `files` (mapping, optional): `file name: {sha256: 64 hex digits}`; the digest is required.
+/// - `files` (mapping, optional): `file name: {sha256: 64 hex digits, url: URL}`; the digest
+///   is required; `url` (optional) fetches the file at step 3 (`FileURL` says which URLs; a
+///   top-level `.safetensors` file only, read after step 2, and not with `source`).
 /// - `source` (`hf://ORG/NAME[@REVISION]`, optional): fetch the files from a model hub.
 extension ModelManifest {
     /// The manifest's file name inside a model folder.
@@ -54,10 +56,13 @@ extension ModelManifest {
             case "source":
                 manifest.source = try parseSource(value)
             default:
-                manifest.sha256ByFile = try parseFiles(value)
+                (manifest.sha256ByFile, manifest.urlByFile) = try parseFiles(value)
             }
         }
         guard hasRuntime else { throw .manifestMalformed("'runtime' is required") }
+        if manifest.source != nil, let name = manifest.urlByFile.keys.sorted().first {
+            throw .manifestMalformed("'files.\(name).url' and 'source' cannot be combined: the hub gives the files")
+        }
         return manifest
     }
 
@@ -78,13 +83,14 @@ extension ModelManifest {
         }
     }
 
-    /// `files:` maps a file name to `{sha256: hex}`; the digest is stored lower-case.
-    private static func parseFiles(_ value: Node) throws(ModelLoadError) -> [String: String] {
-        if value.null != nil { return [:] }
+    /// `files:` maps a file name to `{sha256: hex, url: URL}`; the digest is stored lower-case.
+    private static func parseFiles(_ value: Node) throws(ModelLoadError) -> (sha256: [String: String], url: [String: String]) {
+        if value.null != nil { return ([:], [:]) }
         guard let files = value.mapping else {
             throw .manifestInvalidValue(key: "files", value: describe(value), expected: "a mapping of file names")
         }
         var digests: [String: String] = [:]
+        var urls: [String: String] = [:]
         for (nameNode, entry) in files {
             let name = nameNode.string ?? ""
             let key = "files.\(name)"
@@ -96,17 +102,38 @@ extension ModelManifest {
             }
             for (fieldNode, field) in fields {
                 let fieldName = fieldNode.string ?? ""
-                guard fieldName == "sha256" else { throw .manifestUnknownKey("\(key).\(fieldName)") }
-                let hex = (field.scalar?.string ?? "").lowercased()
-                guard isSHA256Hex(hex) else {
-                    throw .manifestInvalidValue(key: "\(key).sha256", value: describe(field), expected: "64 hexadecimal digits")
+                switch fieldName {
+                case "sha256":
+                    let hex = (field.scalar?.string ?? "").lowercased()
+                    guard isSHA256Hex(hex) else {
+                        throw .manifestInvalidValue(key: "\(key).sha256", value: describe(field), expected: "64 hexadecimal digits")
+                    }
+                    digests[name] = hex
+                case "url":
+                    urls[name] = try parseURL(field, key: "\(key).url", name: name)
+                default:
+                    throw .manifestUnknownKey("\(key).\(fieldName)")
                 }
-                digests[name] = hex
             }
             // An entry without its digest would silently verify nothing.
             guard digests[name] != nil else { throw .manifestMalformed("'\(key)' has no sha256") }
         }
-        return digests
+        return (digests, urls)
+    }
+
+    /// `files.NAME.url`: a URL `FileURL` accepts, for a top-level `.safetensors` file (the
+    /// weights, which are read after step 3 fetched them).
+    private static func parseURL(_ value: Node, key: String, name: String) throws(ModelLoadError) -> String {
+        guard let text = value.scalar?.string else {
+            throw .manifestInvalidValue(key: key, value: describe(value), expected: "an https:// URL")
+        }
+        if let problem = FileURL.problem(text) {
+            throw .manifestInvalidValue(key: key, value: text, expected: "an https:// URL (\(problem))")
+        }
+        guard !name.unicodeScalars.contains("/"), name.hasSuffix(".safetensors") else {
+            throw .manifestInvalidValue(key: key, value: text, expected: "a url only for top-level .safetensors weights")
+        }
+        return text
     }
 
     /// A name of a file inside the model folder: relative, and no component empty, `.` or
