@@ -1,6 +1,12 @@
+#if arch(x86_64)
+import ModelKernelsAVX512
+#endif
+
 /// Multi-head scaled dot-product self-attention over packed sequences:
 /// `softmax(Q·Kᵀ / √d) · V` per sequence and head, each token attending only to the real
 /// tokens of its own sequence (see `BertTokenLayout` for why that equals the masked form).
+/// With the AVX-512 kernels in use (`MatrixMultiply.Kernel.preferred`) and heads of a
+/// multiple of 16 floats, each (sequence, head) runs `AttentionKernelAVX512`.
 struct BertSelfAttention {
     let headCount: Int
     let headSize: Int
@@ -37,6 +43,14 @@ struct BertSelfAttention {
         let queries = queryKeyValue + start * stride + head * headSize
         let keys = queries + hidden
         let values = queries + 2 * hidden
+        #if arch(x86_64)
+        if Self.usesAVX512, headSize % 16 == 0, headSize <= AttentionKernelAVX512.maximumHeadSize {
+            AttentionKernelAVX512.attend(queries: queries, keys: keys, values: values, rowStride: stride, length: length,
+                                         headSize: headSize, scale: scale, scores: scores,
+                                         context: context + start * hidden + head * headSize, contextStride: hidden)
+            return
+        }
+        #endif
         for query in 0..<length {
             let q = queries + query * stride
             for key in 0..<length {
@@ -52,6 +66,9 @@ struct BertSelfAttention {
             }
         }
     }
+
+    /// Whether the AVX-512 kernels are in use in this process.
+    private static let usesAVX512 = MatrixMultiply.Kernel.preferred == .avx512
 
     /// `a · b` over one head, eight lanes at a time.
     @inline(__always)
