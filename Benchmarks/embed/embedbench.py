@@ -13,6 +13,9 @@ admin token, which load and unload send as `Authorization: Bearer`):
                   GET /v1/models/ID says ready, polled every 5 ms; median of R unload/load
   single p50/p99  N POST /v1/embeddings with one short sentence, after a warm-up
   batch32_per_s   sentences per second of POST /v1/embeddings with 32 medium sentences, S s
+  *_cpu_ms        the server's CPU time (user + system, all threads) per single request and
+                  per batch of 32: unlike wall time, barely moved by other processes sharing
+                  the cores (the references report their own process's CPU time likewise)
 The references measure the same texts in-process with T threads: ONNX Runtime on --onnx (the
 encoder exported from the same weights by export_onnx.py; onnx_reference_bench.py in --python:
 same tokenizer, mean pooling and normalization in NumPy) and sentence-transformers
@@ -95,22 +98,27 @@ def measure_modeld(args: argparse.Namespace) -> dict:
             loads.append(timed_load(client, args.model_id))
         client.embed(args.model_id, [workload.SHORT_SENTENCE])
         samples = []
+        cpu_start = server.cpu_seconds()
         for _ in range(args.single):
             start = time.perf_counter()
             client.embed(args.model_id, [workload.SHORT_SENTENCE])
             samples.append((time.perf_counter() - start) * 1000)
+        single_cpu_ms = (server.cpu_seconds() - cpu_start) * 1000 / args.single
         batch = workload.medium_batch()
         client.embed(args.model_id, batch)
         done = 0
+        cpu_start = server.cpu_seconds()
         start = time.perf_counter()
         while time.perf_counter() - start < args.seconds:
             done += client.embed(args.model_id, batch)
         rate = done / (time.perf_counter() - start)
+        batch_cpu_ms = (server.cpu_seconds() - cpu_start) * 1000 * len(batch) / done
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)  # its state and admin token
     return {"load_s": statistics.median(loads), "single_p50_ms": workload.percentile(samples, 0.50),
-            "single_p99_ms": workload.percentile(samples, 0.99), "batch32_per_s": rate}
+            "single_p99_ms": workload.percentile(samples, 0.99), "batch32_per_s": rate,
+            "single_cpu_ms": single_cpu_ms, "batch32_cpu_ms": batch_cpu_ms}
 
 
 def measure_reference(args: argparse.Namespace, script: str, extra: list[str], log: str) -> dict | str:
@@ -130,7 +138,8 @@ def measure_reference(args: argparse.Namespace, script: str, extra: list[str], l
 def print_table(args: argparse.Namespace, ours: dict, references: dict[str, dict | str]) -> None:
     rows = [("load to ready (s)", "load_s", "lower"), ("single sentence p50 (ms)", "single_p50_ms", "lower"),
             ("single sentence p99 (ms)", "single_p99_ms", "lower"),
-            ("batch 32 medium (sentences/s)", "batch32_per_s", "higher")]
+            ("batch 32 medium (sentences/s)", "batch32_per_s", "higher"),
+            ("single sentence CPU (ms)", "single_cpu_ms", "lower"), ("batch 32 CPU (ms)", "batch32_cpu_ms", "lower")]
     print(f"all-MiniLM-L6-v2, {args.threads} threads, modeld through HTTP (keep-alive), "
           f"references in-process; ratio > 1: modeld better")
     header = f"{'metric':32} {'modeld':>10}"
@@ -141,7 +150,7 @@ def print_table(args: argparse.Namespace, ours: dict, references: dict[str, dict
         mine = ours[key]
         line = f"{label:32} {mine:10.3f}"
         for reference in references.values():
-            if isinstance(reference, dict):
+            if isinstance(reference, dict) and key in reference:
                 theirs = reference[key]
                 ratio = theirs / mine if better == "lower" else mine / theirs
                 line += f" {theirs:14.3f} {ratio:6.2f}"
