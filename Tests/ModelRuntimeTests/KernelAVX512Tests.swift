@@ -12,20 +12,20 @@ import Testing
 /// The AVX-512 attention and LayerNorm kernels against plain loops in Double.
 @Suite(.enabled(if: CPUFeatures.current.avx512, "needs AVX-512"))
 struct KernelAVX512Tests {
-    @Test("attention of one head equals softmax(QKᵀ·scale)·V computed in Double", arguments: [(1, 32), (7, 32), (21, 64), (40, 16)])
+    @Test("attention of one head equals softmax(QKᵀ·scale)·V computed in Double", arguments: [(1, 32), (7, 32), (16, 32), (21, 64), (40, 16), (33, 128)])
     func attentionMatchesNaive(length: Int, headSize: Int) {
         #if arch(x86_64)
         var values = KernelMatrixMultiplyTests.SeededValues(state: UInt64(length * 100 + headSize))
         let stride = 3 * headSize + 5  // rows wider than one head, as in the fused Q/K/V buffer
         let rows = values.array(length * stride).map { $0 * 3 }
         var context = [Float](repeating: .nan, count: length * headSize)
-        var scores = [Float](repeating: 0, count: length)
+        var workspace = [Float](repeating: .nan, count: AttentionKernelAVX512.workspaceCount(length: length, headSize: headSize))
         let scale = 1 / Float(headSize).squareRoot()
         rows.withUnsafeBufferPointer { qkv in
             AttentionKernelAVX512.attend(
                 queries: qkv.baseAddress!, keys: qkv.baseAddress! + headSize, values: qkv.baseAddress! + 2 * headSize,
                 rowStride: stride, length: length, headSize: headSize, scale: scale,
-                scores: &scores, context: &context, contextStride: headSize)
+                workspace: &workspace, context: &context, contextStride: headSize)
         }
         var worst = 0.0
         for query in 0..<length {
@@ -42,6 +42,25 @@ struct KernelAVX512Tests {
             }
         }
         #expect(worst <= 1e-5, "max error \(worst)")
+        #endif
+    }
+
+    @Test("vector exp stays within 2 ulp of expf on [-87, 88] and clamps beyond")
+    func expMatchesLibm() {
+        #if arch(x86_64)
+        var worst: Float = 0
+        for first in stride(from: 0, to: 200_000, by: 16) {
+            var x = SIMD16<Float>()
+            for lane in 0..<16 { x[lane] = -87 + Float(first + lane) * (175 / 200_000) }
+            let fast = VectorExp.exp(x)
+            for lane in 0..<16 {
+                let expected = expf(x[lane])
+                worst = max(worst, abs(fast[lane] - expected) / expected)
+            }
+        }
+        #expect(worst <= 2.4e-7, "max relative error \(worst)")
+        let far = VectorExp.exp(SIMD16(repeating: -1000))
+        #expect(far[0] >= 0 && far[0] < 1e-37)
         #endif
     }
 

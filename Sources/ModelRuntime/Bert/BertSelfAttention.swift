@@ -19,8 +19,15 @@ struct BertSelfAttention {
         let longest = layout.lengths.max() ?? 0
         guard items > 0, longest > 0 else { return }
         let chunkCount = min(ParallelLoop.coreCount, items)
+        // Scores of the longest sequence, or the AVX-512 kernel's workspace for it.
+        var scratchCount = longest
+        #if arch(x86_64)
+        if Self.usesAVX512 {
+            scratchCount = max(scratchCount, AttentionKernelAVX512.workspaceCount(length: longest, headSize: headSize))
+        }
+        #endif
         ParallelLoop.run(chunkCount: chunkCount) { chunk in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: longest) { scores in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchCount) { scores in
                 var item = chunk
                 while item < items {
                     let sequence = item / headCount
@@ -46,7 +53,7 @@ struct BertSelfAttention {
         #if arch(x86_64)
         if Self.usesAVX512, headSize % 16 == 0, headSize <= AttentionKernelAVX512.maximumHeadSize {
             AttentionKernelAVX512.attend(queries: queries, keys: keys, values: values, rowStride: stride, length: length,
-                                         headSize: headSize, scale: scale, scores: scores,
+                                         headSize: headSize, scale: scale, workspace: scores,
                                          context: context + start * hidden + head * headSize, contextStride: hidden)
             return
         }
