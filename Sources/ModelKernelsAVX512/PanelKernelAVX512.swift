@@ -9,7 +9,8 @@
 /// (one `SIMD16<Float>` each) held across the whole depth; per step of k, four aligned panel
 /// lines are loaded and each of the four input values is broadcast once, for sixteen fused
 /// multiply-adds, enough independent chains to keep both FMA pipes of a Zen 4/5 or Sapphire
-/// Rapids core busy. The four panels (at most 4 × 16 × K floats, 384 KiB for K = 1536) stay in
+/// Rapids core busy (a last tile of one or two rows runs an eight-accumulator copy of the
+/// loop instead of repeating rows). The four panels (at most 4 × 16 × K floats, 384 KiB for K = 1536) stay in
 /// L2 while every row tile of the call reuses them. The epilogue adds the bias and, when
 /// asked, applies the exact GELU on the registers before the only store.
 #if arch(x86_64)
@@ -46,11 +47,36 @@ public enum PanelKernelAVX512 {
         let bias1 = panelCount > 1 ? UnsafeRawPointer(bias + 16).loadUnaligned(as: SIMD16<Float>.self) : bias0
         let bias2 = panelCount > 2 ? UnsafeRawPointer(bias + 32).loadUnaligned(as: SIMD16<Float>.self) : bias0
         let bias3 = panelCount > 3 ? UnsafeRawPointer(bias + 48).loadUnaligned(as: SIMD16<Float>.self) : bias0
+        let store = Store(columnCount: columnCount, gelu: gelu)
         var row = 0
         while row < rowCount {
-            // A short last tile repeats its last row in the unused slots (valid memory,
-            // results dropped) so every tile runs the sixteen-accumulator loop.
+            // A last tile of one or two rows (a short sentence's 10 tokens end in two) runs
+            // the eight-accumulator loop; one of three repeats its last row in the unused
+            // slot (valid memory, results dropped) and runs the sixteen-accumulator loop.
             let rows = min(4, rowCount - row)
+            if rows <= 2 {
+                let row0 = input + row * depth, row1 = row0 + (rows - 1) * depth
+                var c00 = SIMD16<Float>(), c01 = SIMD16<Float>(), c02 = SIMD16<Float>(), c03 = SIMD16<Float>()
+                var c10 = SIMD16<Float>(), c11 = SIMD16<Float>(), c12 = SIMD16<Float>(), c13 = SIMD16<Float>()
+                var offset = 0
+                for k in 0..<depth {
+                    let w0 = panel0.load(fromByteOffset: offset, as: SIMD16<Float>.self)
+                    let w1 = panel1.load(fromByteOffset: offset, as: SIMD16<Float>.self)
+                    let w2 = panel2.load(fromByteOffset: offset, as: SIMD16<Float>.self)
+                    let w3 = panel3.load(fromByteOffset: offset, as: SIMD16<Float>.self)
+                    let a0 = row0[k], a1 = row1[k]
+                    c00 = c00.addingProduct(w0, a0); c01 = c01.addingProduct(w1, a0)
+                    c02 = c02.addingProduct(w2, a0); c03 = c03.addingProduct(w3, a0)
+                    c10 = c10.addingProduct(w0, a1); c11 = c11.addingProduct(w1, a1)
+                    c12 = c12.addingProduct(w2, a1); c13 = c13.addingProduct(w3, a1)
+                    offset += 64
+                }
+                let destination = output + row * outputStride
+                store.line(c00 + bias0, c01 + bias1, c02 + bias2, c03 + bias3, to: destination)
+                if rows > 1 { store.line(c10 + bias0, c11 + bias1, c12 + bias2, c13 + bias3, to: destination + outputStride) }
+                row += rows
+                continue
+            }
             let row0 = input + row * depth, row1 = row0 + min(1, rows - 1) * depth
             let row2 = row0 + min(2, rows - 1) * depth, row3 = row0 + min(3, rows - 1) * depth
             var c00 = SIMD16<Float>(), c01 = SIMD16<Float>(), c02 = SIMD16<Float>(), c03 = SIMD16<Float>()
@@ -75,7 +101,6 @@ public enum PanelKernelAVX512 {
                 offset += 64
             }
             let destination = output + row * outputStride
-            let store = Store(columnCount: columnCount, gelu: gelu)
             store.line(c00 + bias0, c01 + bias1, c02 + bias2, c03 + bias3, to: destination)
             if rows > 1 { store.line(c10 + bias0, c11 + bias1, c12 + bias2, c13 + bias3, to: destination + outputStride) }
             if rows > 2 { store.line(c20 + bias0, c21 + bias1, c22 + bias2, c23 + bias3, to: destination + 2 * outputStride) }
