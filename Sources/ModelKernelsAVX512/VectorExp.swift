@@ -24,6 +24,8 @@ public enum VectorExp {
         p = SIMD16<Float>(repeating: 1.6666665459e-1).addingProduct(p, r)
         p = SIMD16<Float>(repeating: 5.0000001201e-1).addingProduct(p, r)
         let polynomial = (p * r * r) + r + 1
+        // Bit casts between SIMD16<Float> and SIMD16<Int32>: both are sixteen 4-byte lanes in
+        // the same 64-byte layout, so this reinterprets each lane's bits and nothing else.
         let exponent = (unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- unsafeBitCast(shifter, to: SIMD16<Int32>.self)
             &+ 127) &<< 23
         return polynomial * unsafeBitCast(exponent, to: SIMD16<Float>.self)
