@@ -26,7 +26,7 @@ struct BertSelfAttention {
             scratchCount = max(scratchCount, AttentionKernelAVX512.workspaceCount(length: longest, headSize: headSize))
         }
         #endif
-        ParallelLoop.run(chunkCount: chunkCount) { chunk in
+        ParallelLoop.run(chunkCount: chunkCount, small: layout.rowCount <= ParallelLoop.smallRowCount) { chunk in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchCount) { scores in
                 var item = chunk
                 while item < items {

@@ -20,7 +20,8 @@ extension MatrixMultiply {
         let work = rowCount * weights.inputCount * width * perGroup
         let minimumGroups = max(1, 65_536 / max(work, 1))
         let gelu = activation == .gelu
-        ParallelLoop.forRanges(total: groupCount, minimumSize: minimumGroups) { groups in
+        let small = rowCount <= ParallelLoop.smallRowCount
+        ParallelLoop.forRanges(total: groupCount, minimumSize: minimumGroups, small: small) { groups in
             for group in groups {
                 let firstPanel = group * perGroup
                 let panelCount = min(perGroup, weights.panelCount - firstPanel)
