@@ -5,7 +5,12 @@ DESIGN §2.3).
 
 usage: embedbench.py --bin MODELD --repository DIR --model-id ID --logs DIR
                      [--python VENV_PYTHON] [--onnx MODEL.onnx] [--threads T] [--single N]
-                     [--seconds S] [--load-reps R]
+                     [--seconds S] [--load-reps R] [--rounds K]
+
+K rounds (default 3), each measuring modeld, then ONNX Runtime, then sentence-transformers,
+so all three see the same stretches of the machine's other load; the table gives each
+metric's median over the rounds, the ratios of those medians, and the per-round ratios to
+ONNX Runtime.
 
 modeld rows, over one keep-alive connection, one request at a time (the server gets a fresh
 admin token, which load and unload send as `Authorization: Bearer`):
@@ -141,7 +146,7 @@ def print_table(args: argparse.Namespace, ours: dict, references: dict[str, dict
             ("batch 32 medium (sentences/s)", "batch32_per_s", "higher"),
             ("single sentence CPU (ms)", "single_cpu_ms", "lower"), ("batch 32 CPU (ms)", "batch32_cpu_ms", "lower")]
     print(f"all-MiniLM-L6-v2, {args.threads} threads, modeld through HTTP (keep-alive), "
-          f"references in-process; ratio > 1: modeld better")
+          f"references in-process; medians of {args.rounds} interleaved rounds; ratio > 1: modeld better")
     header = f"{'metric':32} {'modeld':>10}"
     for name in references:
         header += f" {name:>14} {'ratio':>6}"
@@ -167,6 +172,31 @@ def print_table(args: argparse.Namespace, ours: dict, references: dict[str, dict
             print(f"{name} skipped: {reference}")
 
 
+def median_of(results: list) -> dict | str:
+    """Each numeric key's median over the rounds that produced a dict (other keys from the
+    first); the first failure's reason when none did."""
+    measured = [result for result in results if isinstance(result, dict)]
+    if not measured:
+        return results[0]
+    merged = dict(measured[0])
+    for key, value in measured[0].items():
+        if isinstance(value, (int, float)) and value is not None:
+            merged[key] = statistics.median(result[key] for result in measured)
+    return merged
+
+
+def print_round_ratios(rounds: list) -> None:
+    """The ratio to ONNX Runtime in each round, for the two headline metrics."""
+    singles, batches = [], []
+    for ours, references in rounds:
+        theirs = references.get("onnxruntime")
+        if isinstance(theirs, dict):
+            singles.append(f"{theirs['single_p50_ms'] / ours['single_p50_ms']:.2f}")
+            batches.append(f"{ours['batch32_per_s'] / theirs['batch32_per_s']:.2f}")
+    if singles:
+        print(f"per round vs onnxruntime: single p50 {' '.join(singles)}; batch 32 {' '.join(batches)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bin", required=True)
@@ -179,21 +209,29 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--load-reps", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     args.repository = args.repository.resolve()
     args.logs.mkdir(parents=True, exist_ok=True)
     # Both sides share the machine with whatever else runs: the load average shows how quiet it
     # was (PyTorch's OpenMP threads degrade sharply when the cores are oversubscribed).
     load_before = pathlib.Path("/proc/loadavg").read_text().split()[0]
-    ours = measure_modeld(args)
-    references: dict[str, dict | str] = {}
-    references["onnxruntime"] = (measure_reference(args, "onnx_reference_bench.py", [str(args.onnx)], "onnx.log")
-                                 if args.onnx else "no exported ONNX graph (see the log above)")
-    references["sentence-tf"] = measure_reference(args, "reference_bench.py", [], "reference.log")
+    rounds: list[tuple[dict, dict[str, dict | str]]] = []
+    for number in range(args.rounds):
+        ours = measure_modeld(args)
+        references: dict[str, dict | str] = {}
+        references["onnxruntime"] = (
+            measure_reference(args, "onnx_reference_bench.py", [str(args.onnx)], f"onnx-{number}.log")
+            if args.onnx else "no exported ONNX graph (see the log above)")
+        references["sentence-tf"] = measure_reference(args, "reference_bench.py", [], f"reference-{number}.log")
+        rounds.append((ours, references))
+    ours = median_of([mine for mine, _ in rounds])
+    references = {name: median_of([theirs[name] for _, theirs in rounds]) for name in rounds[0][1]}
     print_table(args, ours, references)
+    print_round_ratios(rounds)
     print(f"load average {load_before} before, {pathlib.Path('/proc/loadavg').read_text().split()[0]} after "
           f"({os.cpu_count()} CPUs)")
-    (args.logs / "results.json").write_text(json.dumps({"modeld": ours, **references}, indent=2))
+    (args.logs / "results.json").write_text(json.dumps({"modeld": ours, **references, "rounds": rounds}, indent=2))
 
 
 if __name__ == "__main__":
