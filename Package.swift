@@ -15,12 +15,18 @@ let swiftSettings: [SwiftSetting] = [
 /// condition settings on the architecture, so the manifest tests the host's: native x86-64
 /// builds get the flags; elsewhere the module compiles to nothing (its source is
 /// `#if arch(x86_64)`).
+/// The AVX-512 kernel module likewise, for Skylake-SP (AVX-512 F, BW, CD, DQ, VL: the x86-64-v4
+/// set, which this compiler cannot name as a CPU).
 #if arch(x86_64)
 let avx2Settings: [SwiftSetting] = swiftSettings + [
     .unsafeFlags(["-O", "-target-cpu", "haswell", "-Xcc", "-mavx2", "-Xcc", "-mfma"], .when(platforms: [.linux])),
 ]
+let avx512Settings: [SwiftSetting] = swiftSettings + [
+    .unsafeFlags(["-O", "-target-cpu", "skylake-avx512", "-Xcc", "-march=skylake-avx512"], .when(platforms: [.linux])),
+]
 #else
 let avx2Settings: [SwiftSetting] = swiftSettings
+let avx512Settings: [SwiftSetting] = swiftSettings
 #endif
 
 let package = Package(
@@ -53,7 +59,11 @@ let package = Package(
         // Model files, then the loader's step table.
         .target(name: "ModelFormats", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "ModelKernelsAVX2", swiftSettings: avx2Settings),
-        .target(name: "ModelRuntime", dependencies: ["ModelFormats", "ModelKernelsAVX2"], swiftSettings: swiftSettings),
+        .target(name: "ModelKernelsAVX512", swiftSettings: avx512Settings),
+        .target(
+            name: "ModelRuntime", dependencies: ["ModelFormats", "ModelKernelsAVX2", "ModelKernelsAVX512"],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "ModelHub", dependencies: ["ModelFormats", "CCurl"], swiftSettings: swiftSettings),
         .target(
             name: "ModelLoading",
@@ -99,7 +109,7 @@ let package = Package(
         .testTarget(name: "SocketIOTests", dependencies: ["SocketIO", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "TestSupport"],
+            name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "ModelKernelsAVX512", "TestSupport"],
             exclude: ["Fixtures"], swiftSettings: swiftSettings
         ),
         .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "TestSupport"], swiftSettings: swiftSettings),

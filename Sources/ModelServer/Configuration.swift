@@ -54,8 +54,8 @@ public struct Configuration: Sendable, Equatable {
     public var adminTokenFile: String?
     /// Most texts embedded in one forward pass (`embeddings.max-batch-size`). Default 32.
     public var embeddingMaxBatchSize: Int
-    /// How long a request may wait for others to join its batch
-    /// (`embeddings.max-batch-wait`). Default 2 ms.
+    /// How long a request that finds its model idle waits for others to join its pass; zero
+    /// runs it at once (`embeddings.max-batch-wait`). Default 0.
     public var embeddingMaxBatchWait: Duration
     /// What one embeddings client can make a model do (`embeddings.max-inputs`,
     /// `embeddings.max-tokens-per-request`, `embeddings.max-batch-tokens`,

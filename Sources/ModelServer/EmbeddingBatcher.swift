@@ -9,10 +9,10 @@ import Synchronization
 /// pass size, order) is `EmbeddingQueue`'s; this shell owns the queue, the timer and the
 /// thread.
 ///
-/// Timing: a pass runs when a full pass is queued (`maxBatchTexts` texts or `maxBatchTokens`
-/// tokens), or when the first queued request has waited `maxWait`; requests that arrive
-/// during a pass join the next one at once (they have already waited). Passes run one at a
-/// time, so a model's inference scratch is one pass's.
+/// Timing (`EmbeddingQueue.start()`): a request that finds the model idle runs at once (or,
+/// when `maxWait` is positive, after that wait unless a full pass is queued); requests that
+/// arrive during a pass join the next one, which starts as soon as that pass ends. Passes
+/// run one at a time, so a model's inference scratch is one pass's.
 ///
 /// Lifetime: work in flight keeps the batcher (and its model) alive; once its queue is empty
 /// and nobody holds it, both are freed.
@@ -28,39 +28,30 @@ final class EmbeddingBatcher: Sendable {
         case overloaded(retryAfterSeconds: Int)
     }
 
-    private struct State {
-        var queue: EmbeddingQueue<Completion>
-        var isScheduled = false
-    }
-
     let model: any EmbeddingModel
     private let dispatchQueue: DispatchQueue
-    private let state: Mutex<State>
+    private let state: Mutex<EmbeddingQueue<Completion>>
 
     init(model: any EmbeddingModel, modelID: String, settings: EmbeddingBatchSettings) {
         self.model = model
         dispatchQueue = DispatchQueue(label: "modeld.embeddings.\(modelID)", qos: .userInitiated)
-        state = Mutex(State(queue: EmbeddingQueue(settings: settings)))
+        state = Mutex(EmbeddingQueue(settings: settings))
     }
 
     /// Applies new settings to the passes formed from now on (`SIGHUP`).
     func update(_ settings: EmbeddingBatchSettings) {
-        state.withLock { $0.queue.settings = settings }
+        state.withLock { $0.settings = settings }
     }
 
     /// Queues `rows` (each a text's token ids from `model.tokenize`, at least one), or refuses
     /// them when the queue is full. Once admitted, `completion` runs on the batch queue when
     /// every row has its vector.
     func submit(_ rows: [[Int32]], completion: @escaping Completion) -> Admission {
-        enum Start { case none, now, after(Duration) }
-        let decision = state.withLock { state -> (Admission, Start) in
-            guard state.queue.admit(rows, waiter: completion) else {
-                return (.overloaded(retryAfterSeconds: state.queue.retryAfterSeconds), .none)
+        let decision = state.withLock { queue -> (Admission, EmbeddingQueue<Completion>.Start) in
+            guard queue.admit(rows, waiter: completion) else {
+                return (.overloaded(retryAfterSeconds: queue.retryAfterSeconds), .none)
             }
-            guard !state.isScheduled else { return (.admitted, .none) }
-            state.isScheduled = true
-            let wait = state.queue.settings.maxWait
-            return (.admitted, state.queue.hasFullPass || wait == .zero ? .now : .after(wait))
+            return (.admitted, queue.start())
         }
         switch decision.1 {
         case .none: break
@@ -75,7 +66,7 @@ final class EmbeddingBatcher: Sendable {
 
     /// Tokens admitted and not yet answered.
     var admittedTokens: Int {
-        state.withLock { $0.queue.admittedTokens }
+        state.withLock { $0.admittedTokens }
     }
 
     /// Bytes the queued and running work holds or is about to allocate (see
@@ -83,18 +74,12 @@ final class EmbeddingBatcher: Sendable {
     var reservedBytes: Int {
         let perToken = model.scratchBytesPerToken
         let dimension = model.dimension
-        return state.withLock { $0.queue.reservedBytes(scratchBytesPerToken: perToken, dimension: dimension) }
+        return state.withLock { $0.reservedBytes(scratchBytesPerToken: perToken, dimension: dimension) }
     }
 
     /// Runs passes until nothing is queued.
     private func runPasses() {
-        while let pass = state.withLock({ state -> EmbeddingQueue<Completion>.Pass? in
-            guard let pass = state.queue.takePass() else {
-                state.isScheduled = false
-                return nil
-            }
-            return pass
-        }) {
+        while let pass = state.withLock({ $0.takePass() }) {
             let clock = ContinuousClock()
             let start = clock.now
             let result: Result<EmbeddingBatch, ModelRuntimeError>
@@ -104,7 +89,7 @@ final class EmbeddingBatcher: Sendable {
                 result = .failure(error)
             }
             let elapsed = clock.now - start
-            let outcomes = state.withLock { $0.queue.passFinished(pass, result: result, elapsed: elapsed) }
+            let outcomes = state.withLock { $0.passFinished(pass, result: result, elapsed: elapsed) }
             for outcome in outcomes {
                 switch outcome {
                 case .finished(let completion, let batch): completion(.success(batch))

@@ -9,7 +9,9 @@ struct EmbeddingBatchSettings: Sendable, Equatable {
     var maxBatchTokens: Int
     /// Most tokens admitted and not yet answered. Default 131,072.
     var maxQueuedTokens: Int
-    /// How long the first queued request waits for others before a pass runs. Default 2 ms.
+    /// How long a request that finds the model idle waits for others before its pass runs;
+    /// zero (the default) runs it at once. Requests that arrive while a pass runs never wait
+    /// for this: they join the next pass, which starts as soon as that one ends.
     var maxWait: Duration
 }
 
@@ -18,6 +20,11 @@ struct EmbeddingBatchSettings: Sendable, Equatable {
 /// its shell).
 ///
 /// Policy:
+/// - Start (TEI's policy): a request that finds no pass running or scheduled starts passes
+///   at once, or after `maxWait` when that is positive and no full pass is queued yet;
+///   requests that arrive while passes run are batched into the next pass, which starts as
+///   soon as the running one ends. Batches so grow with the load and never add latency to a
+///   lone request.
 /// - Admission: a request is admitted when nothing is admitted yet, or when its tokens fit
 ///   under `maxQueuedTokens` together with every token admitted and not yet answered
 ///   (queued or running); otherwise it is refused as overloaded, before anything is queued.
@@ -37,6 +44,16 @@ struct EmbeddingQueue<Waiter> {
         var paddedTokens: Int
         /// Consecutive runs of `rows` by request.
         fileprivate var segments: [(request: UInt64, count: Int)]
+    }
+
+    /// What the shell must do after admitting a request.
+    enum Start: Equatable {
+        /// Nothing: passes are already running or scheduled, and will take it.
+        case none
+        /// Run passes now.
+        case now
+        /// Run passes after this wait (for others to join the first one).
+        case after(Duration)
     }
 
     /// A request that is done, for its waiter.
@@ -72,6 +89,9 @@ struct EmbeddingQueue<Waiter> {
     private(set) var heldVectors = 0
     /// Tokens per second of recent passes (an exponential moving average), once one ran.
     private(set) var tokensPerSecond: Double?
+    /// Whether passes are running or scheduled: from a `start()` that answered `.now` or
+    /// `.after` until `takePass()` finds nothing queued.
+    private(set) var isScheduled = false
 
     init(settings: EmbeddingBatchSettings) {
         self.settings = settings
@@ -91,14 +111,25 @@ struct EmbeddingQueue<Waiter> {
         return true
     }
 
+    /// Called after a request is admitted: whether passes must be started, and when.
+    mutating func start() -> Start {
+        guard !isScheduled, queuedTexts > 0 else { return .none }
+        isScheduled = true
+        return hasFullPass || settings.maxWait <= .zero ? .now : .after(settings.maxWait)
+    }
+
     /// Whether enough is queued for a full pass, so waiting for more would gain nothing.
     var hasFullPass: Bool {
         queuedTexts >= settings.maxBatchTexts || queuedTokens >= settings.maxBatchTokens
     }
 
-    /// Takes the next pass, or nil when no text is queued.
+    /// Takes the next pass, or nil when no text is queued (passes then stop: the next
+    /// `start()` starts them again).
     mutating func takePass() -> Pass? {
-        guard queuedTexts > 0 else { return nil }
+        guard queuedTexts > 0 else {
+            isScheduled = false
+            return nil
+        }
         var pass = Pass(rows: [], paddedTokens: 0, segments: [])
         var longest = 0
         filling: for index in requests.indices where requests[index].nextRow < requests[index].rows.count {

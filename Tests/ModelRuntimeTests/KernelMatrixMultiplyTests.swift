@@ -73,6 +73,14 @@ struct KernelMatrixMultiplyTests {
         #expect(worst <= 1e-4, "max error \(worst)")
     }
 
+    @Test("every kernel matches the naive product with GELU on MiniLM's feed-forward shape",
+          arguments: MatrixMultiply.Kernel.available)
+    func geluEpilogueOnFeedForwardShape(kernel: MatrixMultiply.Kernel) {
+        let (fast, expected) = Self.run(rows: 10, outputs: 1536, inputs: 384, activation: .gelu, seed: 3, kernel: kernel)
+        let worst = zip(fast, expected).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst <= 1e-5 * 384, "max error \(worst)")
+    }
+
     @Test("the CPU flags line enables the AVX2 kernel only with both avx2 and fma")
     func cpuFlagsParsing() {
         let both = CPUFeatures(flagsLine: "flags\t\t: fpu sse2 avx fma avx2 bmi2\n")
@@ -80,7 +88,11 @@ struct KernelMatrixMultiplyTests {
         let noFMA = CPUFeatures(flagsLine: "flags\t\t: fpu sse2 avx avx2\n")
         #expect(noFMA.avx2 && !noFMA.fma)
         let lookalike = CPUFeatures(flagsLine: "flags\t\t: avx512f avx2x fma4\n")
-        #expect(!lookalike.avx2 && !lookalike.fma)
+        #expect(!lookalike.avx2 && !lookalike.fma && !lookalike.avx512)
+        let zen4 = CPUFeatures(flagsLine: "flags\t\t: avx2 fma avx512f avx512dq avx512cd avx512bw avx512vl avx512_vnni\n")
+        #expect(zen4.avx512)
+        let noVL = CPUFeatures(flagsLine: "flags\t\t: avx2 fma avx512f avx512dq avx512cd avx512bw\n")
+        #expect(!noVL.avx512)
     }
 
     @Test("stacking query, key and value packs them as one matrix with outputs in order")

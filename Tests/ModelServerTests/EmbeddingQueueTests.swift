@@ -138,6 +138,55 @@ struct EmbeddingQueueTests {
         #expect(byTokens.hasFullPass)
     }
 
+    @Test("a request that finds the queue idle starts passes at once; requests during a pass join the next one")
+    func idleRequestStartsAtOnce() throws {
+        var queue = EmbeddingQueue<String>(settings: .test(texts: 32))
+        _ = queue.admit(rows(1, length: 4), waiter: "a")
+        #expect(queue.start() == .now)
+        let taken = queue.takePass()
+        let first = try #require(taken)
+        #expect(first.rows.count == 1)
+        // While "a"'s pass runs, two more arrive: no new start, they form the next pass.
+        _ = queue.admit(rows(1, length: 4), waiter: "b")
+        #expect(queue.start() == .none)
+        _ = queue.admit(rows(2, length: 4), waiter: "c")
+        #expect(queue.start() == .none)
+        _ = queue.passFinished(first, result: .success(EmbeddingBatch(vectors: [[0, 0]], tokenCount: 4, tokenCounts: [4])),
+                               elapsed: .milliseconds(1))
+        let rest = drain(&queue)
+        #expect(rest.passes.map(\.0) == [3])
+        #expect(finished(rest.outcomes).map(\.0) == ["b", "c"])
+        // The passes stopped when nothing was left: the next request starts them again.
+        #expect(!queue.isScheduled)
+        _ = queue.admit(rows(1, length: 4), waiter: "d")
+        #expect(queue.start() == .now)
+    }
+
+    @Test("a positive maxWait holds a request to an idle queue, unless a full pass is queued")
+    func positiveWaitHoldsIdleRequests() {
+        var settings = EmbeddingBatchSettings.test(texts: 3)
+        settings.maxWait = .milliseconds(5)
+        var waiting = EmbeddingQueue<String>(settings: settings)
+        _ = waiting.admit(rows(2, length: 4), waiter: "a")
+        #expect(waiting.start() == .after(.milliseconds(5)))
+        _ = waiting.admit(rows(1, length: 4), waiter: "b")
+        #expect(waiting.start() == .none)  // already scheduled
+        var full = EmbeddingQueue<String>(settings: settings)
+        _ = full.admit(rows(3, length: 4), waiter: "a")
+        #expect(full.start() == .now)
+    }
+
+    @Test("a refused request starts nothing")
+    func refusedRequestStartsNothing() {
+        var queue = EmbeddingQueue<String>(settings: .test(queued: 4))
+        _ = queue.admit(rows(1, length: 4), waiter: "a")
+        #expect(queue.start() == .now)
+        _ = queue.takePass()
+        let admitted = queue.admit(rows(1, length: 4), waiter: "refused")
+        #expect(!admitted)
+        #expect(queue.start() == .none)
+    }
+
     @Test("Retry-After is the admitted tokens over the measured rate, at least 1 s")
     func retryAfterFollowsTheRate() throws {
         var queue = EmbeddingQueue<String>(settings: .test(texts: 100, tokens: 1000))

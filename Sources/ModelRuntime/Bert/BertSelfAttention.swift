@@ -1,6 +1,12 @@
+#if arch(x86_64)
+import ModelKernelsAVX512
+#endif
+
 /// Multi-head scaled dot-product self-attention over packed sequences:
 /// `softmax(Q·Kᵀ / √d) · V` per sequence and head, each token attending only to the real
 /// tokens of its own sequence (see `BertTokenLayout` for why that equals the masked form).
+/// With the AVX-512 kernels in use (`MatrixMultiply.Kernel.preferred`) and heads of a
+/// multiple of 16 floats, each (sequence, head) runs `AttentionKernelAVX512`.
 struct BertSelfAttention {
     let headCount: Int
     let headSize: Int
@@ -13,8 +19,15 @@ struct BertSelfAttention {
         let longest = layout.lengths.max() ?? 0
         guard items > 0, longest > 0 else { return }
         let chunkCount = min(ParallelLoop.coreCount, items)
-        ParallelLoop.run(chunkCount: chunkCount) { chunk in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: longest) { scores in
+        // Scores of the longest sequence, or the AVX-512 kernel's workspace for it.
+        var scratchCount = longest
+        #if arch(x86_64)
+        if Self.usesAVX512 {
+            scratchCount = max(scratchCount, AttentionKernelAVX512.workspaceCount(length: longest, headSize: headSize))
+        }
+        #endif
+        ParallelLoop.run(chunkCount: chunkCount, small: layout.rowCount <= ParallelLoop.smallRowCount) { chunk in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchCount) { scores in
                 var item = chunk
                 while item < items {
                     let sequence = item / headCount
@@ -37,6 +50,14 @@ struct BertSelfAttention {
         let queries = queryKeyValue + start * stride + head * headSize
         let keys = queries + hidden
         let values = queries + 2 * hidden
+        #if arch(x86_64)
+        if Self.usesAVX512, headSize % 16 == 0, headSize <= AttentionKernelAVX512.maximumHeadSize {
+            AttentionKernelAVX512.attend(queries: queries, keys: keys, values: values, rowStride: stride, length: length,
+                                         headSize: headSize, scale: scale, workspace: scores,
+                                         context: context + start * hidden + head * headSize, contextStride: hidden)
+            return
+        }
+        #endif
         for query in 0..<length {
             let q = queries + query * stride
             for key in 0..<length {
@@ -52,6 +73,9 @@ struct BertSelfAttention {
             }
         }
     }
+
+    /// Whether the AVX-512 kernels are in use in this process.
+    private static let usesAVX512 = MatrixMultiply.Kernel.preferred == .avx512
 
     /// `a · b` over one head, eight lanes at a time.
     @inline(__always)

@@ -16,6 +16,8 @@ struct CPUFeatures: Sendable, Equatable {
     var avx2: Bool
     /// The CPU executes the FMA3 fused multiply-add instructions.
     var fma: Bool
+    /// The CPU executes the x86-64-v4 AVX-512 subsets: F, BW, CD, DQ and VL.
+    var avx512: Bool
 
     /// The features of this machine (none when `/proc/cpuinfo` is unreadable, as on macOS).
     static let current: CPUFeatures = CPUFeatures(flagsLine: firstFlagsLine() ?? "")
@@ -25,6 +27,7 @@ struct CPUFeatures: Sendable, Equatable {
         let words = Set(flagsLine.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }))
         avx2 = words.contains("avx2")
         fma = words.contains("fma")
+        avx512 = ["avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"].allSatisfy { words.contains(Substring($0)) }
     }
 
     /// The first `flags` line of `/proc/cpuinfo`; all cores of one machine list the same ones.

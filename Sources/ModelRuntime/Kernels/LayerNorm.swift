@@ -1,6 +1,15 @@
+#if arch(x86_64)
+import ModelKernelsAVX512
+#endif
+
 /// Layer normalisation over the last dimension, as PyTorch's `nn.LayerNorm` computes it in
-/// f32: biased variance, `(x − mean) / √(variance + ε) · γ + β`.
+/// f32: biased variance, `(x − mean) / √(variance + ε) · γ + β`. With the AVX-512 kernels in
+/// use (`MatrixMultiply.Kernel.preferred`) and rows of a multiple of 16 floats, `apply` runs
+/// `LayerNormKernelAVX512` on each core's rows.
 enum LayerNorm {
+    /// Whether the AVX-512 kernels are in use in this process.
+    private static let usesAVX512 = MatrixMultiply.Kernel.preferred == .avx512
+
     /// Normalises each of `rowCount` rows of `width` floats in place, after adding
     /// `residual` (same shape) when given, as BERT's `LayerNorm(hidden + input)` does.
     static func apply(
@@ -8,6 +17,15 @@ enum LayerNorm {
         rowCount: Int, width: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float
     ) {
         ParallelLoop.forRanges(total: rowCount, minimumSize: 16) { range in
+            #if arch(x86_64)
+            if usesAVX512, width % 16 == 0 {
+                LayerNormKernelAVX512.normalizeRows(rows + range.lowerBound * width,
+                                                    residual: residual.map { $0 + range.lowerBound * width },
+                                                    rowCount: range.count, width: width, gamma: gamma, beta: beta,
+                                                    epsilon: epsilon)
+                return
+            }
+            #endif
             for row in range {
                 let values = rows + row * width
                 if let residual {
