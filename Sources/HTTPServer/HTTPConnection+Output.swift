@@ -16,10 +16,8 @@ extension HTTPConnection {
         let keepAlive = machine.responseQueued(keepAlive: wantsKeepAlive && (!context.isDraining || requestBytesWaiting),
                                                requestBytesWaiting: requestBytesWaiting, at: now)
         context.refreshDate()
-        HTTPResponseEncoder.writeHead(status: response.status, version: pendingRequestVersion, contentType: response.contentType,
-                                      contentLength: response.body.count, keepAlive: keepAlive,
-                                      extraHeaders: response.headers, overTLS: transport.isEncrypted,
-                                      date: context.dateCache, into: &outbound)
+        HTTPResponseEncoder.writeHead(of: response, version: pendingRequestVersion, keepAlive: keepAlive,
+                                      overTLS: transport.isEncrypted, date: context.dateCache, into: &outbound)
         if !pendingRequestIsHead { outbound.append(contentsOf: response.body) }
         if keepAlive { armDeadlineIfNeeded(loop: loop) }
         observeResponse(statusCode: response.status.code, at: now, loop: loop)

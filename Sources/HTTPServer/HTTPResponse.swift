@@ -6,7 +6,12 @@ public struct HTTPResponse: Sendable {
     /// The status code and reason phrase.
     public var status: HTTPStatus
     /// `Content-Type`, or nil for none.
-    public var contentType: String?
+    public var contentType: String? {
+        didSet { contentTypeLine = contentType.map(HTTPResponseEncoder.contentTypeLine) ?? [] }
+    }
+    /// "Content-Type: <contentType>\r\n" as the encoder writes it, or empty: built when the
+    /// type is set, so a prebuilt response (a probe's) is encoded by copying it.
+    private(set) var contentTypeLine: [UInt8]
     /// Headers beyond the ones the server writes itself (`Date`, `Content-Length`,
     /// `Connection`).
     public var headers: [(name: String, value: String)]
@@ -19,6 +24,7 @@ public struct HTTPResponse: Sendable {
                 body: [UInt8] = [], closesConnection: Bool = false) {
         self.status = status
         self.contentType = contentType
+        contentTypeLine = contentType.map(HTTPResponseEncoder.contentTypeLine) ?? []
         self.headers = headers
         self.body = body
         self.closesConnection = closesConnection
