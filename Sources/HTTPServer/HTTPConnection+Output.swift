@@ -34,7 +34,7 @@ extension HTTPConnection {
         pendingRequestIsHead = false
         pendingRequestVersion = .http1_1
         // Errors come before routing: no route, and the method only if the head was parsed.
-        noteRequestStart(method: head?.method, loop: loop)
+        noteRequestStart(method: hasHead ? parser.head.method : nil, loop: loop)
         machine.closeRequested()
         queueResponse(.error(status, code: code, message: message), loop: loop)
         isLingering = true
@@ -62,7 +62,7 @@ extension HTTPConnection {
         setInterest(readInterest, loop: loop)
         if machine.state == .closing {
             finishClosing(loop: loop)
-        } else if head == nil && inbound.count > requestStart && machine.state != .awaitingResponse {
+        } else if !hasHead && inbound.count > requestStart && machine.state != .awaitingResponse {
             // Requests held back by the output high-water mark can go on now.
             processInbound(loop: loop)
             if outboundSent < outbound.count { flush(loop: loop) }

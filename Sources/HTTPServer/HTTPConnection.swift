@@ -25,7 +25,10 @@ final class HTTPConnection: DrainableConnection {
     var machine: HTTPConnectionStateMachine
     var parser: HTTPHeadParser
     var parserNeedsReset = false
-    var head: HTTPRequestHead?
+    /// Whether `parser.head` holds the current request's complete head. The head is read in
+    /// place there, never copied: a copy costs a retain of its fields array and an outlined
+    /// copy of the whole struct per request.
+    var hasHead = false
     var bodyDecoder: HTTPBodyDecoder?
     var body: [UInt8] = []
     /// Unparsed input; the current request starts at `requestStart`.
