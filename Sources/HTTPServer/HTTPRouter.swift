@@ -76,7 +76,7 @@ public struct HTTPRouter: Sendable {
             let piece = UnsafeRawBufferPointer(rebasing: path[position..<end])
             switch segment {
             case .literal(let literal):
-                guard piece.elementsEqual(literal) else { return nil }
+                guard HTTPSyntax.equals(piece, literal) else { return nil }
             case .parameter(let name):
                 parameters[name] = String(decoding: piece, as: UTF8.self)
             }
