@@ -7,10 +7,9 @@ import Glibc
 /// Writing responses: encoding into the output buffer, flushing, and closing cleanly.
 extension HTTPConnection {
     /// Encodes `response` (head and body in one buffer, so they leave in one send and Nagle
-    /// never splits them) and updates the state machine.
-    func queueResponse(_ response: HTTPResponse, loop: EventLoop) {
+    /// never splits them) and updates the state machine; `now` is when it was produced.
+    func queueResponse(_ response: HTTPResponse, at now: LoopInstant, loop: EventLoop) {
         let wantsKeepAlive = pendingRequestKeepsAlive && !response.closesConnection
-        let now = loop.now
         // Requests pipelined behind this one and already read are answered even in a drain.
         let requestBytesWaiting = inbound.count > requestStart
         let keepAlive = machine.responseQueued(keepAlive: wantsKeepAlive && (!context.isDraining || requestBytesWaiting),
@@ -36,7 +35,7 @@ extension HTTPConnection {
         // Errors come before routing: no route, and the method only if the head was parsed.
         noteRequestStart(method: hasHead ? parser.head.method : nil, loop: loop)
         machine.closeRequested()
-        queueResponse(.error(status, code: code, message: message), loop: loop)
+        queueResponse(.error(status, code: code, message: message), at: loop.now, loop: loop)
         isLingering = true
         inbound = []
         requestStart = 0

@@ -4,11 +4,17 @@ import EventLoop
 extension HTTPConnection {
     /// Handles every complete request in `inbound`, stopping at an outstanding asynchronous
     /// response, a partial request, or too much unsent output.
+    ///
+    /// The clock is read once here for the whole batch: it dates the arrival of each request
+    /// and the response of each `.immediate` route (a prebuilt answer takes no measurable
+    /// time), so a keep-alive probe costs one clock read, not two. Other handlers' responses
+    /// are dated after the handler returns.
     func processInbound(loop: EventLoop) {
+        let now = loop.now
         while !isClosed && !isLingering && machine.state != .awaitingResponse && machine.state != .closing
             && outbound.count - outboundSent < Self.outboundHighWaterBytes {
             do throws(HTTPParseError) {
-                guard try advanceCurrentRequest(loop: loop) else { break }
+                guard try advanceCurrentRequest(at: now, loop: loop) else { break }
             } catch {
                 reject(error, loop: loop)
             }
@@ -22,7 +28,7 @@ extension HTTPConnection {
     }
 
     /// Moves the current request forward; returns true when one was dispatched.
-    private func advanceCurrentRequest(loop: EventLoop) throws(HTTPParseError) -> Bool {
+    private func advanceCurrentRequest(at now: LoopInstant, loop: EventLoop) throws(HTTPParseError) -> Bool {
         if !hasHead {
             guard inbound.count > requestStart else { return false }
             if parserNeedsReset {
@@ -31,12 +37,12 @@ extension HTTPConnection {
                 parser.reset()
                 parserNeedsReset = false
             }
-            apply(machine.requestBytesArrived(at: loop.now), loop: loop)
+            apply(machine.requestBytesArrived(at: now), loop: loop)
             let result = try inbound.withUnsafeBytes { bytes in
                 Result { () throws(HTTPParseError) in try parser.parse(UnsafeRawBufferPointer(rebasing: bytes[requestStart...])) }
             }.get()
             guard case .complete(let consumed) = result else { return false }
-            try beginBody(headBytes: consumed, loop: loop)
+            try beginBody(headBytes: consumed, at: now, loop: loop)
         }
         if let decoder = bodyDecoder, !decoder.isComplete {
             var decoder = decoder
@@ -49,11 +55,11 @@ extension HTTPConnection {
             bodyDecoder = decoder
             guard decoder.isComplete else { return false }
         }
-        dispatchCurrentRequest(loop: loop)
+        dispatchCurrentRequest(at: now, loop: loop)
         return true
     }
 
-    private func beginBody(headBytes: Int, loop: EventLoop) throws(HTTPParseError) {
+    private func beginBody(headBytes: Int, at now: LoopInstant, loop: EventLoop) throws(HTTPParseError) {
         hasHead = true
         bodyCursor = requestStart + headBytes
         let isChunked = parser.head.isChunked
@@ -64,7 +70,7 @@ extension HTTPConnection {
         if bodyDecoder != nil {
             // The body-read clock starts now. A request without a body is dispatched at
             // once, so the keep-alive probe path reads no clock here.
-            machine.headReceived(at: loop.now)
+            machine.headReceived(at: now)
             armDeadlineIfNeeded(loop: loop)
         }
         // RFC 9110 §10.1.1: answer 100 Continue only if the body has not started arriving.
@@ -73,7 +79,7 @@ extension HTTPConnection {
         }
     }
 
-    private func dispatchCurrentRequest(loop: EventLoop) {
+    private func dispatchCurrentRequest(at now: LoopInstant, loop: EventLoop) {
         guard hasHead else { return }
         requestNumber &+= 1
         let method = parser.head.method
@@ -89,9 +95,10 @@ extension HTTPConnection {
         if case .found(_, _, let route) = match { pendingRoute = route }
         switch match {
         case .found(.immediate(let handler), _, _):
-            finishRequest(with: handler(method), loop: loop)
+            finishRequest(with: handler(method), at: now, loop: loop)
         case .found(.synchronous(let handler), let parameters, _):
-            finishRequest(with: handler(makeRequest(parameters: parameters)), loop: loop)
+            let response = handler(makeRequest(parameters: parameters))
+            finishRequest(with: response, at: loop.now, loop: loop)
         case .found(.asynchronous(let handler), let parameters, _):
             let request = makeRequest(parameters: parameters)
             let responder = HTTPResponder(loop: loop.handle, registration: registration, requestNumber: requestNumber)
@@ -101,7 +108,7 @@ extension HTTPConnection {
             let request = makeRequest(parameters: parameters)
             finishRequestBytes()
             switch handler(request) {
-            case .reject(let response): queueResponse(response, loop: loop)
+            case .reject(let response): queueResponse(response, at: loop.now, loop: loop)
             case .accept(let acceptance): handOver(acceptance, loop: loop)
             case .respondLater(let body):
                 body(HTTPResponder(loop: loop.handle, registration: registration, requestNumber: requestNumber), loop)
@@ -109,9 +116,9 @@ extension HTTPConnection {
         case .methodNotAllowed(let allow):
             finishRequest(with: .error(.methodNotAllowed, code: "method_not_allowed",
                                        message: "This path does not support the \(method.name) method.",
-                                       headers: [("Allow", allow)]), loop: loop)
+                                       headers: [("Allow", allow)]), at: now, loop: loop)
         case .notFound:
-            finishRequest(with: .error(.notFound, code: "not_found", message: "No route for this path."), loop: loop)
+            finishRequest(with: .error(.notFound, code: "not_found", message: "No route for this path."), at: now, loop: loop)
         }
     }
 
@@ -158,15 +165,15 @@ extension HTTPConnection {
         if !body.isEmpty { body.removeAll(keepingCapacity: body.capacity <= 64 * 1024) }
     }
 
-    private func finishRequest(with response: HTTPResponse, loop: EventLoop) {
+    private func finishRequest(with response: HTTPResponse, at now: LoopInstant, loop: EventLoop) {
         finishRequestBytes()
-        queueResponse(response, loop: loop)
+        queueResponse(response, at: now, loop: loop)
     }
 
     /// An asynchronous handler answered (called on this connection's loop).
     func asynchronousResponseArrived(_ response: HTTPResponse, requestNumber number: UInt64, loop: EventLoop) {
         guard !isClosed, number == requestNumber, machine.state == .awaitingResponse else { return }
-        queueResponse(response, loop: loop)
+        queueResponse(response, at: loop.now, loop: loop)
         processInbound(loop: loop)
         flush(loop: loop)
     }
