@@ -17,9 +17,9 @@ extension HTTPConnection {
         context.refreshDate()
         HTTPResponseEncoder.writeHead(of: response, version: pendingRequestVersion, keepAlive: keepAlive,
                                       overTLS: transport.isEncrypted, date: context.dateCache, into: &outbound)
-        if !pendingRequestIsHead { outbound.append(contentsOf: response.body) }
+        if !pendingRequestIsHead { HTTPResponseEncoder.append(response.storage.body, to: &outbound) }
         if keepAlive { armDeadlineIfNeeded(loop: loop) }
-        observeResponse(statusCode: response.status.code, at: now, loop: loop)
+        observeResponse(statusCode: response.storage.status.code, at: now, loop: loop)
     }
 
     /// Sends an error response with `Connection: close` and stops reading requests

@@ -38,9 +38,9 @@ public enum HTTPResponseEncoder {
         overTLS: Bool = false,
         date: borrowing HTTPDateCache, into out: inout [UInt8]
     ) {
-        out.append(contentsOf: status.statusLine)
-        date.headerLine.withUnsafeBufferPointer { out.append(contentsOf: $0) }
-        if let contentType { out.append(contentsOf: contentTypeLine(contentType)) }
+        append(status.statusLine, to: &out)
+        append(date.headerLine, to: &out)
+        if let contentType { append(contentTypeLine(contentType), to: &out) }
         writeRest(status: status, version: version, contentLength: contentLength, keepAlive: keepAlive,
                   extraHeaders: extraHeaders, overTLS: overTLS, into: &out)
     }
@@ -52,11 +52,19 @@ public enum HTTPResponseEncoder {
         of response: HTTPResponse, version: HTTPVersion, keepAlive: Bool, overTLS: Bool,
         date: borrowing HTTPDateCache, into out: inout [UInt8]
     ) {
-        out.append(contentsOf: response.status.statusLine)
-        date.headerLine.withUnsafeBufferPointer { out.append(contentsOf: $0) }
-        out.append(contentsOf: response.contentTypeLine)
-        writeRest(status: response.status, version: version, contentLength: response.body.count, keepAlive: keepAlive,
-                  extraHeaders: response.headers, overTLS: overTLS, into: &out)
+        let fields = response.storage
+        append(fields.status.statusLine, to: &out)
+        append(date.headerLine, to: &out)
+        append(fields.contentTypeLine, to: &out)
+        writeRest(status: fields.status, version: version, contentLength: fields.body.count, keepAlive: keepAlive,
+                  extraHeaders: fields.headers, overTLS: overTLS, into: &out)
+    }
+
+    /// Appends `bytes` through a borrowed buffer: `append(contentsOf:)` with the array itself
+    /// takes it owned, a retain and a release per call on the per-response path.
+    @inline(__always)
+    static func append(_ bytes: borrowing [UInt8], to out: inout [UInt8]) {
+        bytes.withUnsafeBufferPointer { out.append(contentsOf: $0) }
     }
 
     /// "HTTP/1.1 <code> <reason>\r\n" (see `HTTPStatus.statusLine`).
@@ -88,16 +96,16 @@ public enum HTTPResponseEncoder {
     ) {
         precondition(contentLength >= 0, "a body cannot have a negative length")
         if status.allowsContentLength {
-            out.append(contentsOf: contentLengthPrefix)
+            append(contentLengthPrefix, to: &out)
             writeDecimal(contentLength, into: &out)
             writeCRLF(into: &out)
         }
         if !keepAlive {
-            out.append(contentsOf: connectionCloseLine)
+            append(connectionCloseLine, to: &out)
         } else if version == .http1_0 {
-            out.append(contentsOf: connectionKeepAliveLine)
+            append(connectionKeepAliveLine, to: &out)
         }
-        if overTLS { out.append(contentsOf: strictTransportSecurityLine) }
+        if overTLS { append(strictTransportSecurityLine, to: &out) }
         for header in extraHeaders {
             writeField(name: header.name, value: header.value, into: &out)
         }
