@@ -112,13 +112,14 @@ extension HTTPConnection {
 
     /// Registers `wanted` (as the transport needs it). When reading resumes after a
     /// backpressure pause, TLS may already hold decrypted input that epoll will not report,
-    /// so that is read in this iteration.
+    /// so that is read in this iteration. Plain sockets are edge-triggered (see
+    /// `HTTPConnection.pollMode`); re-registering after a pause reports input already there.
     func setInterest(_ wanted: PollEvents, loop: EventLoop) {
         guard !isClosed else { return }
         let resumesReading = wanted.contains(.readable) && !isReadWanted
         isReadWanted = wanted.contains(.readable)
         if resumesReading && transport.hasBufferedInput { scheduleRead(loop: loop) }
-        let wanted = transport.interest(for: wanted)
+        let wanted = transport.interest(for: wanted).union(Self.pollMode(of: transport))
         guard wanted != interest else { return }
         interest = wanted
         loop.modify(registration, interest: wanted)

@@ -140,6 +140,8 @@ extension HTTPConnection {
         isClosed = true
         inbound = []
         outbound = []
+        // The new protocol's handler expects the level-triggered registration it would get.
+        if interest.contains(.edgeTriggered) { loop.modify(registration, interest: interest.subtracting(.edgeTriggered)) }
         loop.replaceHandler(of: registration, with: acceptance.makeHandler(socket))
     }
 
