@@ -21,11 +21,13 @@ from benchlib import median, spread, table, tsv_rows, write_summary  # noqa: E40
 # Throughput columns: key, heading, decimals, higher-is-better (for the ratio's wording).
 W1_COLUMNS = [
     ("req_per_s", "req/s", 0), ("lat_p50_ms", "p50 ms", 3), ("lat_p99_ms", "p99 ms", 3),
-    ("srv_cpu_us_per_req", "CPU us/req", 1), ("peak_rss_kb", "peak RSS MiB", 1),
+    ("srv_cpu_us_per_req", "CPU us/req", 2), ("srv_user_us_per_req", "user", 2), ("srv_sys_us_per_req", "kernel", 2),
+    ("peak_rss_kb", "peak RSS MiB", 1),
     ("errors", "errors", 0), ("read_err", "read err", 0), ("probe_valid", "valid", 0),
     ("close_hdr", "close hdr", 0),
 ]
-RATIO_KEYS = ["req_per_s", "lat_p50_ms", "lat_p99_ms", "srv_cpu_us_per_req", "peak_rss_kb"]
+RATIO_KEYS = ["req_per_s", "lat_p50_ms", "lat_p99_ms", "srv_cpu_us_per_req", "srv_user_us_per_req",
+              "srv_sys_us_per_req", "peak_rss_kb"]
 WORKLOAD_TITLES = {"w1_keepalive": "W1 keep-alive", "w1_close": "W1 Connection: close"}
 
 
@@ -62,7 +64,7 @@ def report(values: dict, servers: list[str], workloads: list[str], baseline: str
                     a, b = median(values.get((s, workload, key), [])), median(values.get((baseline, workload, key), []))
                     ratios.append(f"{a / b:.2f}x" if b and not math.isnan(a) and not math.isnan(b) else "-")
                 ratio_rows.append([f"{s}/{baseline}", *ratios])
-            out += [""] + table(["ratio", "req/s", "p50", "p99", "CPU/req", "peak RSS"], ratio_rows)
+            out += [""] + table(["ratio", "req/s", "p50", "p99", "CPU/req", "user", "kernel", "peak RSS"], ratio_rows)
     for server in servers:
         first = values.get((server, "startup", "first_200_ms"), [])
         if first:
@@ -73,7 +75,24 @@ def report(values: dict, servers: list[str], workloads: list[str], baseline: str
             bytes_per = median(values.get((server, "alloc", "bytes_per_req"), []))
             out += ["", f"Heap allocations per keep-alive /livez request ({server}): "
                         f"{median(allocs):.2f} allocs, {bytes_per:.0f} bytes (budget 0)"]
+    out += syscall_report(values, servers)
     return out
+
+
+def syscall_report(values: dict, servers: list[str]) -> list[str]:
+    """System calls per request by name (`syscalls` rows: `<name>_per_req`), one column per server."""
+    present = [s for s in servers if (s, "syscalls", "total_per_req") in values]
+    if not present:
+        return []
+    names = sorted({key[: -len("_per_req")] for (s, w, key) in values
+                    if w == "syscalls" and key.endswith("_per_req") and key != "total_per_req"})
+    names.sort(key=lambda n: -max(median(values.get((s, "syscalls", f"{n}_per_req"), [0.0])) for s in present))
+    rows = [[name] + [f"{median(values.get((s, 'syscalls', f'{name}_per_req'), [0.0])):.4f}" for s in present]
+            for name in names + ["total"]]
+    requests = ", ".join(f"{s} {median(values[(s, 'syscalls', 'requests')]):.0f}" for s in present
+                         if (s, "syscalls", "requests") in values)
+    return ["", f"System calls per keep-alive /livez request (requests counted: {requests})"] + table(
+        ["syscall"] + present, rows)
 
 
 def main() -> None:

@@ -15,6 +15,12 @@ public struct PollEvents: OptionSet, Sendable {
     /// one per new connection (`EPOLLEXCLUSIVE`, Linux 4.5). Such a registration cannot be
     /// modified later, and is told about `.readable` only (no `EPOLLRDHUP`).
     public static let exclusive = PollEvents(rawValue: 1 << 4)
+    /// Registration only: report readiness when it arises, not for as long as it lasts
+    /// (`EPOLLET`). The handler must read until the socket is drained (a short read or
+    /// `EAGAIN`) or come back by itself; in exchange the kernel does not poll the socket
+    /// again after each event. Modifying the registration re-checks readiness and reports
+    /// what is ready then.
+    public static let edgeTriggered = PollEvents(rawValue: 1 << 5)
 }
 
 /// A descriptor's registration: its number plus the generation of the slot at the time,

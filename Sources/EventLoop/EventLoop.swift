@@ -149,6 +149,7 @@ public final class EventLoop {
             mask |= EPOLLIN.rawValue | EPOLLRDHUP.rawValue
         }
         if interest.contains(.writable) { mask |= EPOLLOUT.rawValue }
+        if interest.contains(.edgeTriggered) { mask |= EPOLLET.rawValue }
         var event = epoll_event()
         event.events = mask
         event.data.u64 = UInt64(registration.generation) << 32 | UInt64(UInt32(bitPattern: registration.fd))

@@ -7,22 +7,19 @@ import Glibc
 /// Writing responses: encoding into the output buffer, flushing, and closing cleanly.
 extension HTTPConnection {
     /// Encodes `response` (head and body in one buffer, so they leave in one send and Nagle
-    /// never splits them) and updates the state machine.
-    func queueResponse(_ response: HTTPResponse, loop: EventLoop) {
+    /// never splits them) and updates the state machine; `now` is when it was produced.
+    func queueResponse(_ response: HTTPResponse, at now: LoopInstant, loop: EventLoop) {
         let wantsKeepAlive = pendingRequestKeepsAlive && !response.closesConnection
-        let now = loop.now
         // Requests pipelined behind this one and already read are answered even in a drain.
         let requestBytesWaiting = inbound.count > requestStart
         let keepAlive = machine.responseQueued(keepAlive: wantsKeepAlive && (!context.isDraining || requestBytesWaiting),
                                                requestBytesWaiting: requestBytesWaiting, at: now)
         context.refreshDate()
-        HTTPResponseEncoder.writeHead(status: response.status, version: pendingRequestVersion, contentType: response.contentType,
-                                      contentLength: response.body.count, keepAlive: keepAlive,
-                                      extraHeaders: response.headers, overTLS: transport.isEncrypted,
-                                      date: context.dateCache, into: &outbound)
-        if !pendingRequestIsHead { outbound.append(contentsOf: response.body) }
+        HTTPResponseEncoder.writeHead(of: response, version: pendingRequestVersion, keepAlive: keepAlive,
+                                      overTLS: transport.isEncrypted, date: context.dateCache, into: &outbound)
+        if !pendingRequestIsHead { HTTPResponseEncoder.append(response.storage.body, to: &outbound) }
         if keepAlive { armDeadlineIfNeeded(loop: loop) }
-        observeResponse(statusCode: response.status.code, at: now, loop: loop)
+        observeResponse(statusCode: response.storage.status.code, at: now, loop: loop)
     }
 
     /// Sends an error response with `Connection: close` and stops reading requests
@@ -36,9 +33,9 @@ extension HTTPConnection {
         pendingRequestIsHead = false
         pendingRequestVersion = .http1_1
         // Errors come before routing: no route, and the method only if the head was parsed.
-        noteRequestStart(method: head?.method, loop: loop)
+        noteRequestStart(method: hasHead ? parser.head.method : nil, loop: loop)
         machine.closeRequested()
-        queueResponse(.error(status, code: code, message: message), loop: loop)
+        queueResponse(.error(status, code: code, message: message), at: loop.now, loop: loop)
         isLingering = true
         inbound = []
         requestStart = 0
@@ -64,7 +61,7 @@ extension HTTPConnection {
         setInterest(readInterest, loop: loop)
         if machine.state == .closing {
             finishClosing(loop: loop)
-        } else if head == nil && inbound.count > requestStart && machine.state != .awaitingResponse {
+        } else if !hasHead && inbound.count > requestStart && machine.state != .awaitingResponse {
             // Requests held back by the output high-water mark can go on now.
             processInbound(loop: loop)
             if outboundSent < outbound.count { flush(loop: loop) }
@@ -115,13 +112,14 @@ extension HTTPConnection {
 
     /// Registers `wanted` (as the transport needs it). When reading resumes after a
     /// backpressure pause, TLS may already hold decrypted input that epoll will not report,
-    /// so that is read in this iteration.
+    /// so that is read in this iteration. Plain sockets are edge-triggered (see
+    /// `HTTPConnection.pollMode`); re-registering after a pause reports input already there.
     func setInterest(_ wanted: PollEvents, loop: EventLoop) {
         guard !isClosed else { return }
         let resumesReading = wanted.contains(.readable) && !isReadWanted
         isReadWanted = wanted.contains(.readable)
         if resumesReading && transport.hasBufferedInput { scheduleRead(loop: loop) }
-        let wanted = transport.interest(for: wanted)
+        let wanted = transport.interest(for: wanted).union(Self.pollMode(of: transport))
         guard wanted != interest else { return }
         interest = wanted
         loop.modify(registration, interest: wanted)

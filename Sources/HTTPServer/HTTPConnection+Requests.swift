@@ -4,11 +4,17 @@ import EventLoop
 extension HTTPConnection {
     /// Handles every complete request in `inbound`, stopping at an outstanding asynchronous
     /// response, a partial request, or too much unsent output.
+    ///
+    /// The clock is read once here for the whole batch: it dates the arrival of each request
+    /// and the response of each `.immediate` route (a prebuilt answer takes no measurable
+    /// time), so a keep-alive probe costs one clock read, not two. Other handlers' responses
+    /// are dated after the handler returns.
     func processInbound(loop: EventLoop) {
+        let now = loop.now
         while !isClosed && !isLingering && machine.state != .awaitingResponse && machine.state != .closing
             && outbound.count - outboundSent < Self.outboundHighWaterBytes {
             do throws(HTTPParseError) {
-                guard try advanceCurrentRequest(loop: loop) else { break }
+                guard try advanceCurrentRequest(at: now, loop: loop) else { break }
             } catch {
                 reject(error, loop: loop)
             }
@@ -22,21 +28,21 @@ extension HTTPConnection {
     }
 
     /// Moves the current request forward; returns true when one was dispatched.
-    private func advanceCurrentRequest(loop: EventLoop) throws(HTTPParseError) -> Bool {
-        if head == nil {
+    private func advanceCurrentRequest(at now: LoopInstant, loop: EventLoop) throws(HTTPParseError) -> Bool {
+        if !hasHead {
             guard inbound.count > requestStart else { return false }
             if parserNeedsReset {
-                // Reset only now, when no copy of the last head (and its fields array) is
-                // alive any more, so the parser reuses its capacity instead of allocating.
+                // Reset only now, when nothing reads the last head any more; the parser keeps
+                // its fields array's capacity instead of allocating.
                 parser.reset()
                 parserNeedsReset = false
             }
-            apply(machine.requestBytesArrived(at: loop.now), loop: loop)
+            apply(machine.requestBytesArrived(at: now), loop: loop)
             let result = try inbound.withUnsafeBytes { bytes in
                 Result { () throws(HTTPParseError) in try parser.parse(UnsafeRawBufferPointer(rebasing: bytes[requestStart...])) }
             }.get()
             guard case .complete(let consumed) = result else { return false }
-            try beginBody(parser.head, headBytes: consumed, loop: loop)
+            try beginBody(headBytes: consumed, at: now, loop: loop)
         }
         if let decoder = bodyDecoder, !decoder.isComplete {
             var decoder = decoder
@@ -49,65 +55,70 @@ extension HTTPConnection {
             bodyDecoder = decoder
             guard decoder.isComplete else { return false }
         }
-        dispatchCurrentRequest(loop: loop)
+        dispatchCurrentRequest(at: now, loop: loop)
         return true
     }
 
-    private func beginBody(_ parsed: HTTPRequestHead, headBytes: Int, loop: EventLoop) throws(HTTPParseError) {
-        head = parsed
+    private func beginBody(headBytes: Int, at now: LoopInstant, loop: EventLoop) throws(HTTPParseError) {
+        hasHead = true
         bodyCursor = requestStart + headBytes
+        let isChunked = parser.head.isChunked
+        let contentLength = parser.head.contentLength
         let framing: HTTPBodyDecoder.Framing =
-            parsed.isChunked ? .chunked : (parsed.contentLength.map { $0 > 0 ? .contentLength($0) : .none } ?? .none)
+            isChunked ? .chunked : (contentLength.map { $0 > 0 ? .contentLength($0) : .none } ?? .none)
         bodyDecoder = framing == .none ? nil : try HTTPBodyDecoder(framing: framing, maxBodyBytes: context.limits.maxBodyBytes)
         if bodyDecoder != nil {
             // The body-read clock starts now. A request without a body is dispatched at
             // once, so the keep-alive probe path reads no clock here.
-            machine.headReceived(at: loop.now)
+            machine.headReceived(at: now)
             armDeadlineIfNeeded(loop: loop)
         }
         // RFC 9110 §10.1.1: answer 100 Continue only if the body has not started arriving.
-        if parsed.expectsContinue && parsed.version == .http1_1 && bodyDecoder != nil && bodyCursor == inbound.count {
+        if parser.head.expectsContinue && parser.head.version == .http1_1 && bodyDecoder != nil && bodyCursor == inbound.count {
             outbound.append(contentsOf: HTTPResponseEncoder.continueResponse)
         }
     }
 
-    private func dispatchCurrentRequest(loop: EventLoop) {
-        guard let head else { return }
+    private func dispatchCurrentRequest(at now: LoopInstant, loop: EventLoop) {
+        guard hasHead else { return }
         requestNumber &+= 1
-        noteRequestStart(method: head.method, loop: loop)
+        let method = parser.head.method
+        noteRequestStart(method: method, loop: loop)
         machine.requestDispatched()
-        pendingRequestKeepsAlive = head.keepAlive
-        pendingRequestIsHead = head.method == .head
-        pendingRequestVersion = head.version
+        pendingRequestKeepsAlive = parser.head.keepAlive
+        pendingRequestIsHead = method == .head
+        pendingRequestVersion = parser.head.version
+        let path = parser.head.path
         let match = inbound.withUnsafeBytes { bytes in
-            context.router.match(method: head.method, path: UnsafeRawBufferPointer(rebasing: bytes[(requestStart + head.path.lowerBound)..<(requestStart + head.path.upperBound)]))
+            context.router.match(method: method, path: UnsafeRawBufferPointer(rebasing: bytes[(requestStart + path.lowerBound)..<(requestStart + path.upperBound)]))
         }
         if case .found(_, _, let route) = match { pendingRoute = route }
         switch match {
         case .found(.immediate(let handler), _, _):
-            finishRequest(with: handler(head.method), loop: loop)
+            finishRequest(with: handler(method), at: now, loop: loop)
         case .found(.synchronous(let handler), let parameters, _):
-            finishRequest(with: handler(makeRequest(head, parameters: parameters)), loop: loop)
+            let response = handler(makeRequest(parameters: parameters))
+            finishRequest(with: response, at: loop.now, loop: loop)
         case .found(.asynchronous(let handler), let parameters, _):
-            let request = makeRequest(head, parameters: parameters)
+            let request = makeRequest(parameters: parameters)
             let responder = HTTPResponder(loop: loop.handle, registration: registration, requestNumber: requestNumber)
             finishRequestBytes()
             handler(request, responder)
         case .found(.upgrade(let handler), let parameters, _):
-            let request = makeRequest(head, parameters: parameters)
+            let request = makeRequest(parameters: parameters)
             finishRequestBytes()
             switch handler(request) {
-            case .reject(let response): queueResponse(response, loop: loop)
+            case .reject(let response): queueResponse(response, at: loop.now, loop: loop)
             case .accept(let acceptance): handOver(acceptance, loop: loop)
             case .respondLater(let body):
                 body(HTTPResponder(loop: loop.handle, registration: registration, requestNumber: requestNumber), loop)
             }
         case .methodNotAllowed(let allow):
             finishRequest(with: .error(.methodNotAllowed, code: "method_not_allowed",
-                                       message: "This path does not support the \(head.method.name) method.",
-                                       headers: [("Allow", allow)]), loop: loop)
+                                       message: "This path does not support the \(method.name) method.",
+                                       headers: [("Allow", allow)]), at: now, loop: loop)
         case .notFound:
-            finishRequest(with: .error(.notFound, code: "not_found", message: "No route for this path."), loop: loop)
+            finishRequest(with: .error(.notFound, code: "not_found", message: "No route for this path."), at: now, loop: loop)
         }
     }
 
@@ -129,6 +140,8 @@ extension HTTPConnection {
         isClosed = true
         inbound = []
         outbound = []
+        // The new protocol's handler expects the level-triggered registration it would get.
+        if interest.contains(.edgeTriggered) { loop.modify(registration, interest: interest.subtracting(.edgeTriggered)) }
         loop.replaceHandler(of: registration, with: acceptance.makeHandler(socket))
     }
 
@@ -148,27 +161,30 @@ extension HTTPConnection {
     /// Marks the current request's bytes consumed and readies the parser for the next one.
     private func finishRequestBytes() {
         requestStart = bodyCursor
-        head = nil
+        hasHead = false
         bodyDecoder = nil
         parserNeedsReset = true
         if !body.isEmpty { body.removeAll(keepingCapacity: body.capacity <= 64 * 1024) }
     }
 
-    private func finishRequest(with response: HTTPResponse, loop: EventLoop) {
+    private func finishRequest(with response: HTTPResponse, at now: LoopInstant, loop: EventLoop) {
         finishRequestBytes()
-        queueResponse(response, loop: loop)
+        queueResponse(response, at: now, loop: loop)
     }
 
     /// An asynchronous handler answered (called on this connection's loop).
     func asynchronousResponseArrived(_ response: HTTPResponse, requestNumber number: UInt64, loop: EventLoop) {
         guard !isClosed, number == requestNumber, machine.state == .awaitingResponse else { return }
-        queueResponse(response, loop: loop)
+        queueResponse(response, at: loop.now, loop: loop)
         processInbound(loop: loop)
         flush(loop: loop)
     }
 
-    private func makeRequest(_ head: HTTPRequestHead, parameters: [String: String]) -> HTTPRequest {
-        inbound.withUnsafeBytes { all in
+    /// The current request (`parser.head` and `body`) as strings, for handlers that read more
+    /// than the method.
+    private func makeRequest(parameters: [String: String]) -> HTTPRequest {
+        let head = parser.head
+        return inbound.withUnsafeBytes { all in
             let bytes = UnsafeRawBufferPointer(rebasing: all[requestStart...])
             func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
             // An absolute-form target may have an empty path (`http://host`): that is `/`.

@@ -53,23 +53,24 @@ public struct HTTPConnectionStateMachine: Sendable {
     public private(set) var isDraining = false
     /// Since when queued output has waited with no byte taken; nil while output flows.
     public private(set) var writeStalledSince: LoopInstant?
-    private let headerReadTimeout: Duration
-    private let bodyReadTimeout: Duration
-    private let idleTimeout: Duration
-    private let writeTimeout: Duration
+    /// The limits' timeouts in nanoseconds (see `LoopInstant.advanced(byNanoseconds:)`).
+    private let headerReadTimeout: Int64
+    private let bodyReadTimeout: Int64
+    private let idleTimeout: Int64
+    private let writeTimeout: Int64
 
     public init(limits: HTTPLimits, now: LoopInstant) {
-        headerReadTimeout = limits.headerReadTimeout
-        bodyReadTimeout = limits.bodyReadTimeout
-        idleTimeout = limits.idleTimeout
-        writeTimeout = limits.writeTimeout
+        headerReadTimeout = limits.headerReadTimeout.nanosecondsClamped
+        bodyReadTimeout = limits.bodyReadTimeout.nanosecondsClamped
+        idleTimeout = limits.idleTimeout.nanosecondsClamped
+        writeTimeout = limits.writeTimeout.nanosecondsClamped
         state = .idle(since: now)
     }
 
     /// The instant at which the current state or a stalled write times out, if either can.
     public var deadline: LoopInstant? {
         guard let stalled = writeStalledSince else { return stateDeadline }
-        let writeDeadline = stalled.advanced(by: writeTimeout)
+        let writeDeadline = stalled.advanced(byNanoseconds: writeTimeout)
         // Output still leaving: the connection is not idle, only the write clock runs.
         if case .idle = state { return writeDeadline }
         guard let stateDeadline else { return writeDeadline }
@@ -78,9 +79,9 @@ public struct HTTPConnectionStateMachine: Sendable {
 
     private var stateDeadline: LoopInstant? {
         switch state {
-        case .idle(let since): since.advanced(by: idleTimeout)
-        case .receiving(let startedAt, headCompletedAt: nil): startedAt.advanced(by: headerReadTimeout)
-        case .receiving(_, headCompletedAt: let headEnd?): headEnd.advanced(by: bodyReadTimeout)
+        case .idle(let since): since.advanced(byNanoseconds: idleTimeout)
+        case .receiving(let startedAt, headCompletedAt: nil): startedAt.advanced(byNanoseconds: headerReadTimeout)
+        case .receiving(_, headCompletedAt: let headEnd?): headEnd.advanced(byNanoseconds: bodyReadTimeout)
         case .awaitingResponse, .closing: nil
         }
     }
@@ -139,7 +140,7 @@ public struct HTTPConnectionStateMachine: Sendable {
     public mutating func deadlineReached(at now: LoopInstant) -> Action {
         guard let deadline else { return .none }
         guard now >= deadline else { return .armDeadline(deadline) }
-        if let stalled = writeStalledSince, now >= stalled.advanced(by: writeTimeout) {
+        if let stalled = writeStalledSince, now >= stalled.advanced(byNanoseconds: writeTimeout) {
             state = .closing
             return .closeStalledConnection
         }

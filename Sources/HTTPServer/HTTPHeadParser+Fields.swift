@@ -133,14 +133,20 @@ extension HTTPHeadParser {
     /// Whether `value` is `uri-host [ ":" port ]` (RFC 9110 §7.2, RFC 3986 §3.2.2) or empty:
     /// only unreserved, sub-delims, '%', ':', '[' and ']' can appear.
     static func isValidHost(_ value: UnsafeRawBufferPointer) -> Bool {
-        value.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"):
-                true
-            default:
-                "-._~%!$&'()*+,;=:[]".utf8.contains(byte)
-            }
-        }
+        value.allSatisfy(isHostByte)
+    }
+
+    /// ALPHA, DIGIT and ``-._~%!$&'()*+,;=:[]`` as bitmasks for bytes 0...63 and 64...127
+    /// (as `HTTPSyntax.isTokenByte` does): every request carries a Host, and a table costs a
+    /// shift where scanning the 19 punctuation bytes per byte cost 0.7 % of a probe's CPU.
+    private static let hostByteLow: UInt64 = 0x2FFF_7FF2_0000_0000
+    private static let hostByteHigh: UInt64 = 0x47FF_FFFE_AFFF_FFFE
+
+    /// Whether `byte` may appear in a Host value (see `isValidHost`).
+    @inline(__always)
+    static func isHostByte(_ byte: UInt8) -> Bool {
+        if byte < 64 { return hostByteLow & (1 << UInt64(byte)) != 0 }
+        if byte < 128 { return hostByteHigh & (1 << UInt64(byte - 64)) != 0 }
+        return false
     }
 }

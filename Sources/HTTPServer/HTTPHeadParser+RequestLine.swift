@@ -71,9 +71,9 @@ extension HTTPHeadParser {
     /// case-insensitive, RFC 3986 §3.1), else nil.
     private static func absoluteFormAuthorityStart(_ target: Range<Int>, in buffer: UnsafeRawBufferPointer) -> Int? {
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[target])
-        for scheme in ["http://", "https://"] where bytes.count >= scheme.utf8.count {
-            let prefix = UnsafeRawBufferPointer(rebasing: bytes[..<scheme.utf8.count])
-            if HTTPSyntax.equalsIgnoringCase(prefix, scheme) { return target.lowerBound + scheme.utf8.count }
+        for scheme: StaticString in ["http://", "https://"] where bytes.count >= scheme.utf8CodeUnitCount {
+            let prefix = UnsafeRawBufferPointer(rebasing: bytes[..<scheme.utf8CodeUnitCount])
+            if HTTPSyntax.equalsIgnoringCase(prefix, scheme) { return target.lowerBound + scheme.utf8CodeUnitCount }
         }
         return nil
     }
@@ -91,7 +91,7 @@ extension HTTPHeadParser {
     /// version with another major number is 505; anything else is malformed.
     private static func parseVersion(_ range: Range<Int>, in buffer: UnsafeRawBufferPointer) throws(HTTPParseError) -> HTTPVersion {
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[range])
-        guard bytes.count == 8, bytes.prefix(5).elementsEqual("HTTP/".utf8), bytes[6] == UInt8(ascii: "."),
+        guard bytes.count == 8, HTTPSyntax.equals(UnsafeRawBufferPointer(rebasing: bytes[..<5]), "HTTP/"), bytes[6] == UInt8(ascii: "."),
               let major = digit(bytes[5]), let minor = digit(bytes[7])
         else { throw .malformedRequestLine }
         guard major == 1 else { throw .unsupportedVersion }

@@ -71,7 +71,8 @@ final class HTTPLoopContext {
         let connection = HTTPConnection(context: self, registration: Registration(fd: fd, generation: 0),
                                         transport: transport, now: loop.now)
         do {
-            connection.registration = try loop.register(fd, interest: .readable, handler: connection)
+            connection.interest = PollEvents.readable.union(HTTPConnection.pollMode(of: transport))
+            connection.registration = try loop.register(fd, interest: connection.interest, handler: connection)
         } catch {
             transport.close()
             SocketCalls.close(fd)

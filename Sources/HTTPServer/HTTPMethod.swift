@@ -26,13 +26,13 @@ public enum HTTPMethod: Sendable, Hashable {
     /// The method spelled by `bytes`, which the caller has checked is a non-empty token.
     init(token bytes: UnsafeRawBufferPointer) {
         switch bytes.count {
-        case 3 where bytes.elementsEqual("GET".utf8): self = .get
-        case 3 where bytes.elementsEqual("PUT".utf8): self = .put
-        case 4 where bytes.elementsEqual("HEAD".utf8): self = .head
-        case 4 where bytes.elementsEqual("POST".utf8): self = .post
-        case 5 where bytes.elementsEqual("PATCH".utf8): self = .patch
-        case 6 where bytes.elementsEqual("DELETE".utf8): self = .delete
-        case 7 where bytes.elementsEqual("OPTIONS".utf8): self = .options
+        case 3 where HTTPSyntax.equals(bytes, "GET"): self = .get
+        case 3 where HTTPSyntax.equals(bytes, "PUT"): self = .put
+        case 4 where HTTPSyntax.equals(bytes, "HEAD"): self = .head
+        case 4 where HTTPSyntax.equals(bytes, "POST"): self = .post
+        case 5 where HTTPSyntax.equals(bytes, "PATCH"): self = .patch
+        case 6 where HTTPSyntax.equals(bytes, "DELETE"): self = .delete
+        case 7 where HTTPSyntax.equals(bytes, "OPTIONS"): self = .options
         default: self = .other(String(decoding: bytes, as: UTF8.self))
         }
     }

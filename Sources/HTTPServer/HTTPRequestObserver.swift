@@ -8,8 +8,10 @@ public import EventLoop
 /// `404`/`405`, errors before routing (`400`, `408`, `413`, `414`, `431`, `505`) and the
 /// `101` of an upgrade. It runs on the hot path of every probe, which allocates nothing
 /// (DESIGN §2.3), so an observer must be quick, must not block and should not allocate in
-/// the steady state.
-public protocol HTTPRequestObserver: Sendable {
+/// the steady state. Observers are classes: a class existential is one reference, so the
+/// connection's per-response copy of it is a retain, not an opaque box copied through value
+/// witnesses (0.5 % of a probe's CPU, measured with `perf`).
+public protocol HTTPRequestObserver: AnyObject, Sendable {
     /// One final response was queued (see the protocol's policy).
     func responseQueued(_ response: HTTPResponseRecord)
 }

@@ -1,27 +1,63 @@
 /// A response a handler returns: status, headers and the whole body.
 ///
 /// Bodies are byte arrays so a prebuilt body (a probe's JSON) is shared, not copied, on
-/// every request: passing it retains the array's storage and allocates nothing.
+/// every request. The fields live in one immutable object, so copying a response (a probe
+/// handler returns its prebuilt one on every request) is one retain, not one per field;
+/// setting a field makes a new object (responses are built once, then read).
 public struct HTTPResponse: Sendable {
+    /// The fields, immutable (hence `Sendable`); a setter replaces the whole object.
+    final class Storage: Sendable {
+        let status: HTTPStatus
+        let contentType: String?
+        /// "Content-Type: <contentType>\r\n" as the encoder writes it, or empty.
+        let contentTypeLine: [UInt8]
+        let headers: [(name: String, value: String)]
+        let body: [UInt8]
+        let closesConnection: Bool
+
+        init(status: HTTPStatus, contentType: String?, headers: [(name: String, value: String)], body: [UInt8],
+             closesConnection: Bool) {
+            self.status = status
+            self.contentType = contentType
+            contentTypeLine = contentType.map(HTTPResponseEncoder.contentTypeLine) ?? []
+            self.headers = headers
+            self.body = body
+            self.closesConnection = closesConnection
+        }
+    }
+
+    private(set) var storage: Storage
+
     /// The status code and reason phrase.
-    public var status: HTTPStatus
+    public var status: HTTPStatus {
+        get { storage.status }
+        set { storage = Storage(status: newValue, contentType: contentType, headers: headers, body: body, closesConnection: closesConnection) }
+    }
     /// `Content-Type`, or nil for none.
-    public var contentType: String?
+    public var contentType: String? {
+        get { storage.contentType }
+        set { storage = Storage(status: status, contentType: newValue, headers: headers, body: body, closesConnection: closesConnection) }
+    }
     /// Headers beyond the ones the server writes itself (`Date`, `Content-Length`,
     /// `Connection`).
-    public var headers: [(name: String, value: String)]
+    public var headers: [(name: String, value: String)] {
+        get { storage.headers }
+        set { storage = Storage(status: status, contentType: contentType, headers: newValue, body: body, closesConnection: closesConnection) }
+    }
     /// The body; not sent for `HEAD` requests (its length still is).
-    public var body: [UInt8]
+    public var body: [UInt8] {
+        get { storage.body }
+        set { storage = Storage(status: status, contentType: contentType, headers: headers, body: newValue, closesConnection: closesConnection) }
+    }
     /// Close the connection after this response even if the client wants keep-alive.
-    public var closesConnection: Bool
+    public var closesConnection: Bool {
+        get { storage.closesConnection }
+        set { storage = Storage(status: status, contentType: contentType, headers: headers, body: body, closesConnection: newValue) }
+    }
 
     public init(status: HTTPStatus, contentType: String? = nil, headers: [(name: String, value: String)] = [],
                 body: [UInt8] = [], closesConnection: Bool = false) {
-        self.status = status
-        self.contentType = contentType
-        self.headers = headers
-        self.body = body
-        self.closesConnection = closesConnection
+        storage = Storage(status: status, contentType: contentType, headers: headers, body: body, closesConnection: closesConnection)
     }
 
     /// A JSON response whose body is already encoded.

@@ -38,27 +38,74 @@ public enum HTTPResponseEncoder {
         overTLS: Bool = false,
         date: borrowing HTTPDateCache, into out: inout [UInt8]
     ) {
+        append(status.statusLine, to: &out)
+        append(date.headerLine, to: &out)
+        if let contentType { append(contentTypeLine(contentType), to: &out) }
+        writeRest(status: status, version: version, contentLength: contentLength, keepAlive: keepAlive,
+                  extraHeaders: extraHeaders, overTLS: overTLS, into: &out)
+    }
+
+    /// Appends the head of `response` (as `writeHead(status:...)` would, byte for byte),
+    /// copying the status line and `Content-Type` line the response carries prebuilt instead
+    /// of writing them byte by byte: the server's per-response path.
+    static func writeHead(
+        of response: HTTPResponse, version: HTTPVersion, keepAlive: Bool, overTLS: Bool,
+        date: borrowing HTTPDateCache, into out: inout [UInt8]
+    ) {
+        let fields = response.storage
+        append(fields.status.statusLine, to: &out)
+        append(date.headerLine, to: &out)
+        append(fields.contentTypeLine, to: &out)
+        writeRest(status: fields.status, version: version, contentLength: fields.body.count, keepAlive: keepAlive,
+                  extraHeaders: fields.headers, overTLS: overTLS, into: &out)
+    }
+
+    /// Appends `bytes` through a borrowed buffer: `append(contentsOf:)` with the array itself
+    /// takes it owned, a retain and a release per call on the per-response path.
+    @inline(__always)
+    static func append(_ bytes: borrowing [UInt8], to out: inout [UInt8]) {
+        bytes.withUnsafeBufferPointer { out.append(contentsOf: $0) }
+    }
+
+    /// "HTTP/1.1 <code> <reason>\r\n" (see `HTTPStatus.statusLine`).
+    static func statusLine(code: Int, reasonPhrase: String) -> [UInt8] {
+        var line = Array("HTTP/1.1 ".utf8)
+        writeDecimal(code, into: &line)
+        line.append(HTTPSyntax.space)
+        writeFieldText(reasonPhrase, into: &line)
+        writeCRLF(into: &line)
+        return line
+    }
+
+    /// "Content-Type: <value>\r\n" (see `HTTPResponse.contentTypeLine`).
+    static func contentTypeLine(_ contentType: String) -> [UInt8] {
+        var line: [UInt8] = []
+        writeField(name: "Content-Type", value: contentType, into: &line)
+        return line
+    }
+
+    private static let contentLengthPrefix = Array("Content-Length: ".utf8)
+    private static let connectionCloseLine = Array("Connection: close\r\n".utf8)
+    private static let connectionKeepAliveLine = Array("Connection: keep-alive\r\n".utf8)
+
+    /// Everything after `Content-Type`: `Content-Length`, `Connection`, HSTS, the extra
+    /// headers and the blank line.
+    private static func writeRest(
+        status: HTTPStatus, version: HTTPVersion, contentLength: Int, keepAlive: Bool,
+        extraHeaders: [(name: String, value: String)], overTLS: Bool, into out: inout [UInt8]
+    ) {
         precondition(contentLength >= 0, "a body cannot have a negative length")
-        out.append(contentsOf: "HTTP/1.1 ".utf8)
-        writeDecimal(status.code, into: &out)
-        out.append(HTTPSyntax.space)
-        writeFieldText(status.reasonPhrase, into: &out)
-        writeCRLF(into: &out)
-        date.headerLine.withUnsafeBufferPointer { out.append(contentsOf: $0) }
-        if let contentType {
-            writeField(name: "Content-Type", value: contentType, into: &out)
-        }
         if status.allowsContentLength {
-            out.append(contentsOf: "Content-Length: ".utf8)
+            append(contentLengthPrefix, to: &out)
             writeDecimal(contentLength, into: &out)
             writeCRLF(into: &out)
         }
         if !keepAlive {
-            out.append(contentsOf: "Connection: close\r\n".utf8)
+            append(connectionCloseLine, to: &out)
         } else if version == .http1_0 {
-            out.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+            append(connectionKeepAliveLine, to: &out)
         }
-        if overTLS { out.append(contentsOf: strictTransportSecurityLine) }
+        if overTLS { append(strictTransportSecurityLine, to: &out) }
         for header in extraHeaders {
             writeField(name: header.name, value: header.value, into: &out)
         }
@@ -84,23 +131,14 @@ public enum HTTPResponseEncoder {
         out.append(HTTPSyntax.lf)
     }
 
-    /// Appends the decimal digits of a non-negative `value`. Digits are written from the
-    /// end by index: mutating a slice (`out[start...].reverse()`) would copy the buffer.
+    /// Appends the decimal digits of a non-negative `value`, most significant first (no
+    /// write by index into `out`, which would check its uniqueness once per digit).
     private static func writeDecimal(_ value: Int, into out: inout [UInt8]) {
-        var digits = 1
-        var scan = value
-        while scan >= 10 {
-            scan /= 10
-            digits += 1
-        }
-        let start = out.count
-        for _ in 0..<digits { out.append(UInt8(ascii: "0")) }
-        var rest = value
-        var index = start + digits - 1
+        var divisor = 1
+        while value / divisor >= 10 { divisor *= 10 }
         repeat {
-            out[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-            rest /= 10
-            index -= 1
-        } while rest > 0
+            out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+            divisor /= 10
+        } while divisor > 0
     }
 }

@@ -50,13 +50,15 @@ public struct HTTPRouter: Sendable {
     /// Finds the handler for `method` and the path bytes.
     public func match(method: HTTPMethod, path: UnsafeRawBufferPointer) -> Match {
         var allowed: [HTTPMethod] = []
-        for (index, route) in routes.enumerated() {
-            guard var parameters = Self.matches(route.segments, path) else { continue }
-            if route.method == method || (method == .head && route.method == .get) {
+        // By index, not `for route in routes`: that copies each route (a retain per field).
+        for index in routes.indices {
+            guard var parameters = Self.matches(routes[index].segments, path) else { continue }
+            let routeMethod = routes[index].method
+            if routeMethod == method || (method == .head && routeMethod == .get) {
                 if !parameters.isEmpty { parameters = Self.decoded(parameters) }
-                return .found(route.handler, parameters: parameters, route: index)
+                return .found(routes[index].handler, parameters: parameters, route: index)
             }
-            if !allowed.contains(route.method) { allowed.append(route.method) }
+            if !allowed.contains(routeMethod) { allowed.append(routeMethod) }
         }
         guard !allowed.isEmpty else { return .notFound }
         if allowed.contains(.get) && !allowed.contains(.head) { allowed.append(.head) }
@@ -76,7 +78,7 @@ public struct HTTPRouter: Sendable {
             let piece = UnsafeRawBufferPointer(rebasing: path[position..<end])
             switch segment {
             case .literal(let literal):
-                guard piece.elementsEqual(literal) else { return nil }
+                guard HTTPSyntax.equals(piece, literal) else { return nil }
             case .parameter(let name):
                 parameters[name] = String(decoding: piece, as: UTF8.self)
             }

@@ -7,12 +7,16 @@ public struct HTTPStatus: Sendable, Hashable {
     public let code: Int
     /// The reason phrase sent after the code in the status line.
     public let reasonPhrase: String
+    /// "HTTP/1.1 <code> <reason>\r\n" as `HTTPResponseEncoder` writes it (controls in the
+    /// phrase as SP), made once here so each response copies it whole.
+    let statusLine: [UInt8]
 
     /// A status outside the table below; `code` must be three digits (100...599).
     public init(code: Int, reasonPhrase: String) {
         precondition((100...599).contains(code), "HTTP status codes have three digits")
         self.code = code
         self.reasonPhrase = reasonPhrase
+        statusLine = HTTPResponseEncoder.statusLine(code: code, reasonPhrase: reasonPhrase)
     }
 
     /// Whether the status is informational (1xx); such responses carry no body.

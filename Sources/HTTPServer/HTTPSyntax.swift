@@ -41,14 +41,32 @@ enum HTTPSyntax {
     }
 
     /// Whether `bytes` equals the ASCII `lowercase` ignoring case; `lowercase` must be
-    /// lower case already.
-    static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ lowercase: String) -> Bool {
-        var index = 0
-        for expected in lowercase.utf8 {
-            guard index < bytes.count, asciiLowercased(bytes[index]) == expected else { return false }
-            index += 1
+    /// lower case already. Literals are `StaticString`s, compared through their UTF-8 pointer:
+    /// walking a `String`'s `utf8` view per header name was a measurable part of parsing.
+    static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
+        let count = lowercase.utf8CodeUnitCount
+        guard bytes.count == count else { return false }
+        let expected = lowercase.utf8Start
+        for index in 0..<count where asciiLowercased(bytes[index]) != expected[index] { return false }
+        return true
+    }
+
+    /// Whether `bytes` are exactly the bytes of `literal`.
+    static func equals(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard bytes.count == count else { return false }
+        let expected = literal.utf8Start
+        for index in 0..<count where bytes[index] != expected[index] { return false }
+        return true
+    }
+
+    /// Whether `bytes` are exactly `other`.
+    static func equals(_ bytes: UnsafeRawBufferPointer, _ other: [UInt8]) -> Bool {
+        guard bytes.count == other.count else { return false }
+        return other.withUnsafeBufferPointer { other in
+            for index in 0..<other.count where bytes[index] != other[index] { return false }
+            return true
         }
-        return index == bytes.count
     }
 
     @inline(__always)

@@ -1,4 +1,4 @@
-import HTTPServer
+@testable import HTTPServer
 import Testing
 
 /// Each malformed head, fed whole, byte by byte and at random splits, with its status.
@@ -99,6 +99,16 @@ struct HTTPHeadParserErrorTests {
         expectFailure("GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", .invalidHost)
         expectFailure("GET / HTTP/1.1\r\nHost: a b\r\n\r\n", .invalidHost)
         expectFailure("GET / HTTP/1.1\r\nHost: user@a\r\n\r\n", .invalidHost)
+    }
+
+    @Test("the Host byte table is exactly ALPHA, DIGIT and -._~%!$&'()*+,;=:[] (RFC 3986 §3.2.2)")
+    func hostByteTable() {
+        let punctuation = Set("-._~%!$&'()*+,;=:[]".utf8)
+        for byte in UInt8.min...UInt8.max {
+            let expected = (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A && byte < 0x80)
+                || punctuation.contains(byte)
+            #expect(HTTPHeadParser.isHostByte(byte) == expected, "byte \(byte)")
+        }
     }
 
     @Test("a Content-Length that is not all digits is 400")

@@ -1,4 +1,4 @@
-import HTTPServer
+@testable import HTTPServer
 import Testing
 
 struct HTTPResponseEncoderTests {
@@ -87,6 +87,41 @@ struct HTTPResponseEncoderTests {
                 extraHeaders: [], date: date, into: &out)
         }
         #expect(out.withUnsafeBufferPointer { $0.baseAddress } == before)
+    }
+
+    @Test("a response's prebuilt status and Content-Type lines encode exactly as writing each field does")
+    func prebuiltLinesMatch() {
+        let responses: [HTTPResponse] = [
+            .json(.ok, Array(#"{"status":"ok"}"#.utf8)),
+            .error(.methodNotAllowed, code: "x", message: "y", headers: [("Allow", "GET, HEAD")]),
+            HTTPResponse(status: .noContent),
+            HTTPResponse(status: HTTPStatus(code: 299, reasonPhrase: "Odd\r\nX-Evil: 1"), contentType: "text/plain\r\nX: y",
+                         headers: [("X-A", "1")], body: Array(repeating: 0x61, count: 12_345)),
+        ]
+        for response in responses {
+            for (version, keepAlive, overTLS) in [(HTTPVersion.http1_1, true, false), (.http1_0, true, true), (.http1_1, false, true)] {
+                var expected: [UInt8] = []
+                HTTPResponseEncoder.writeHead(
+                    status: response.status, version: version, contentType: response.contentType,
+                    contentLength: response.body.count, keepAlive: keepAlive, extraHeaders: response.headers,
+                    overTLS: overTLS, date: date, into: &expected)
+                var prebuilt: [UInt8] = []
+                HTTPResponseEncoder.writeHead(of: response, version: version, keepAlive: keepAlive, overTLS: overTLS,
+                                              date: date, into: &prebuilt)
+                #expect(String(decoding: prebuilt, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+            }
+        }
+        #expect(String(decoding: HTTPStatus(code: 299, reasonPhrase: "Odd\r\nX").statusLine, as: UTF8.self) == "HTTP/1.1 299 Odd  X\r\n")
+    }
+
+    @Test("changing a response's Content-Type rebuilds its prebuilt line and keeps the other fields")
+    func contentTypeLineFollowsChanges() {
+        var response = HTTPResponse.json(.ok, [])
+        response.contentType = "text/plain"
+        #expect(response.storage.contentTypeLine == Array("Content-Type: text/plain\r\n".utf8))
+        #expect(response.status == .ok && response.body.isEmpty)
+        response.contentType = nil
+        #expect(response.storage.contentTypeLine.isEmpty)
     }
 
     @Test("the 100 Continue interim response has exact bytes")

@@ -116,4 +116,19 @@ struct ServerMetricsTests {
         #expect(text.value(MetricName.webSocketMessagesSent.rawValue) == 7)
         #expect(text.value(MetricName.webSocketSlowClosed.rawValue) == 1)
     }
+
+    @Test("a tally counts every key right while the key changes, repeats and new keys arrive (its last-key shortcut)")
+    func tallyAcrossKeyChanges() {
+        let tally = HTTPRequestTally(boundsNanoseconds: [1_000, 1_000_000])
+        let sequence = [7, 7, 9, 7, 11, 11, 7, 9, 13, 7]
+        for (i, key) in sequence.enumerated() { tally.record(key: key, nanoseconds: i * 400) }
+        var totals: [Int: HTTPRequestTally.Cell] = [:]
+        tally.addTotals(into: &totals)
+        for key in Set(sequence) {
+            let positions = sequence.indices.filter { sequence[$0] == key }
+            #expect(totals[key]?.count == positions.count, "key \(key)")
+            #expect(totals[key]?.nanoseconds == positions.reduce(0) { $0 + $1 * 400 }, "key \(key)")
+            #expect(totals[key]?.buckets.reduce(0, +) == positions.count, "key \(key)")
+        }
+    }
 }
