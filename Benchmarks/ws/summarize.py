@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Print the table of a `scripts/bench ws` run: medians over reps, ratios modeld/peer, targets.
+"""Print the tables of a `scripts/bench ws` run: medians over reps, ratios modeld/peer, targets.
 
 usage: summarize.py bench-results/ws-DATE.tsv
 
@@ -7,13 +7,16 @@ The TSV has one value per row: date, rep, server, workload, key, value (wsbench.
 Writes <input>-summary.txt next to the input with the same text it prints. Targets (the
 issue, DESIGN §2.3): delivered msgs/s at least twice Hummingbird's; fan-out of one event
 to 10,000 subscribers under 10 ms p99; under 4 KiB per idle connection; 2,000 handshakes
-at least twice as fast as Hummingbird.
+at least twice as fast as Hummingbird; open loop (issue 14), at every size and rate where
+modeld and a peer both sustain the offered rate (every rep complete, delivered >= 95 % of
+offered), modeld's p99 at most half the best such peer's.
 """
 
 from __future__ import annotations
 
 import collections
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -21,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchlib import median as med, spread, table as aligned_table, tsv_rows, write_summary  # noqa: E402
 
 PEER = "hummingbird"
+SUSTAINED = 0.95  # delivered / offered at or above which a rate counts as sustained
 
 
 def load(path: str) -> tuple[dict, list[str], list[int]]:
@@ -89,6 +93,9 @@ def summarize(path: str) -> list[str]:
         out += ["", "Handshake storm (started at once, bounded in flight)"]
         out += table(["server", "total s", "handshakes/s", "hs p50 / p99 ms", "errors"], storm_rows)
 
+    open_lines, open_targets = open_loop(numbers, servers, sizes)
+    out += open_lines
+
     m = lambda s, w, k: med(get(s, w, k))
     has_peer = PEER in servers
     out += ["", "Targets" + ("" if has_peer else f" (no {PEER} peer in this run: ratios not measured)")]
@@ -111,8 +118,59 @@ def summarize(path: str) -> list[str]:
     speed = m(PEER, "storm", "handshake_total_s") / m("modeld", "storm", "handshake_total_s") if has_peer else math.nan
     trows.append([f"storm: {PEER} time / modeld time >= 2", f"{speed:.2f}" if speed == speed else "-",
                   verdict(None if speed != speed else speed >= 2)])
+    trows += open_targets
     out += table(["target", "measured", "verdict"], trows)
     return out
+
+
+def rates_of(numbers: dict) -> list[str]:
+    """The open-loop rates in the run, as their key prefixes' text ("20", "50", ...)."""
+    found = {m.group(1) for (_, _, key) in numbers if (m := re.fullmatch(r"r([0-9.]+)_p99_ms", key))}
+    return sorted(found, key=float)
+
+
+def sustained(numbers: dict, server: str, workload: str, rate: str) -> bool:
+    get = lambda k: numbers.get((server, workload, f"r{rate}_{k}"), [])
+    complete, offered, delivered = get("complete"), med(get("offered_per_s")), med(get("msgs_per_s"))
+    return bool(complete) and all(c == 1 for c in complete) and delivered >= SUSTAINED * offered
+
+
+def open_loop(numbers: dict, servers: list[str], sizes: list[int]) -> tuple[list[str], list[list[str]]]:
+    """The open-loop table (per size, rate and server) and its target rows."""
+    rates = rates_of(numbers)
+    if not rates:
+        return [], []
+    rows, targets = [], []
+    for n in sizes:
+        w = f"fanout_n{n}"
+        for rate in rates:
+            get = lambda s, k: numbers.get((s, w, f"r{rate}_{k}"), [])
+            for s in servers:
+                if not get(s, "p99_ms"):
+                    continue
+                complete = get(s, "complete")
+                rows.append([s, f"{n:,}", rate, cell(get(s, "offered_per_s"), 0), cell(get(s, "msgs_per_s"), 0, True),
+                             " / ".join(cell(get(s, k), 1) for k in ("p50_ms", "p99_ms", "max_ms")),
+                             cell(get(s, "srv_cpu_us_per_msg"), 1), cell(get(s, "late_p99_ms"), 1),
+                             f"{sum(1 for c in complete if c == 1)}/{len(complete)}"])
+            peers = [s for s in servers if s != "modeld" and get(s, "p99_ms")]
+            if "modeld" not in servers or not peers:
+                continue
+            both = [s for s in peers if sustained(numbers, s, w, rate)]
+            label = f"open loop N={n:,} {rate}/s: modeld p99 <= 0.5 x best peer's"
+            if not sustained(numbers, "modeld", w, rate):
+                targets.append([label, "modeld below the offered rate", "MISSED"])
+            elif not both:
+                targets.append([label, "no peer sustains it", "-"])
+            else:
+                best = min(both, key=lambda s: med(get(s, "p99_ms")))
+                r = med(get("modeld", "p99_ms")) / med(get(best, "p99_ms"))
+                targets.append([label, f"{r:.2f} of {best}'s", verdict(r <= 0.5)])
+    lines = ["", "Open loop: publishes on a fixed schedule, latency from each publish's due time "
+             "(delivered msgs/s median [min-max]; complete = reps in which every subscriber got every message)"]
+    lines += table(["server", "N", "pub/s", "offered msgs/s", "delivered msgs/s", "p50 / p99 / max ms",
+                    "srv CPU µs/msg", "gen. late p99 ms", "complete"], rows)
+    return lines, targets
 
 
 def main() -> None:

@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
 """Drive `scripts/bench ws`: fresh servers, the ws-load generator, one TSV of results.
 
-usage: wsbench.py --ws-load BIN --modeld BIN [--peer BIN] --out TSV --logs DIR
+usage: wsbench.py --ws-load BIN --modeld BIN [--peer NAME=BIN]... --out TSV --logs DIR
                   [--reps R] [--sizes 100,2000,10000] [--messages M] [--paced K]
-                  [--storm-n N] [--event-loops L]
+                  [--rates 20,50,100] [--rate-seconds S] [--storm-n N] [--event-loops L]
 
 For each rep: for each size N, for each server (order rotated per rep) a FRESH server
-process runs `ws-load fanout -n N -m M` (plus `--paced K` at the largest size); then one
-`ws-load storm -n STORM_N` per server, again on a fresh process. Every value goes to the
-TSV as one row: date, rep, server, workload, key, value. Each run is bounded by timeouts.
-modeld runs with a fresh admin token (--admin-token-file; without one room publish answers
-403 admin_disabled) and ws-load gets the same file (--token-file) for its POSTs to modeld;
-the peer gets none.
+process runs `ws-load fanout -n N -m M --rate RATES --rate-seconds S`: M closed-loop
+publishes, then one open-loop phase per rate (r<RATE>_ keys), plus `--paced K` at the
+largest size; then one `ws-load storm -n STORM_N` per server, again on a fresh process.
+Every value goes to the TSV as one row: date, rep, server, workload, key, value. Each run is
+bounded by timeouts. modeld runs with a fresh admin token (--admin-token-file; without one
+room publish answers 403 admin_disabled) and ws-load gets the same file (--token-file) for
+its POSTs to modeld; the peers (the referee's Hummingbird 2 and Vapor servers, started as
+`BIN PORT`) get none.
 """
 
 from __future__ import annotations
@@ -90,7 +92,8 @@ class Bench:
         self.work = pathlib.Path(tempfile.mkdtemp(prefix="modeld-bench-ws-"))
         (self.work / "models").mkdir()
         self.token_file, _ = admin_token_file(self.work)
-        self.servers = ["modeld"] + (["hummingbird"] if args.peer else [])
+        self.peers = dict(p.split("=", 1) for p in args.peer)
+        self.servers = ["modeld"] + list(self.peers)
 
     def record(self, rep: int, server: str, workload: str, key: str, value: object) -> None:
         self.out.write(f"{self.date}\t{rep}\t{server}\t{workload}\t{key}\t{value}\n")
@@ -107,7 +110,7 @@ class Bench:
                     "--http-max-connections", str(connections + 1000),
                     "--admin-token-file", str(self.token_file)]
             return Server(name, argv, port, "/livez", log, self.work)
-        return Server(name, [self.args.peer, str(port)], port, "/healthz", log, self.work)
+        return Server(name, [self.peers[name], str(port)], port, "/healthz", log, self.work)
 
     def ws_load(self, rep: int, server: Server, workload: str, argv: list[str], timeout_s: int) -> None:
         cmd = [self.args.ws_load, *argv, "--port", str(server.port), "--pid", str(server.proc.pid),
@@ -148,14 +151,18 @@ class Bench:
 
     def run(self) -> None:
         sizes = [int(s) for s in self.args.sizes.split(",") if s]
+        rates = [float(r) for r in self.args.rates.split(",") if r]
         k = len(self.servers)
         for rep in range(1, self.args.reps + 1):
             order = [self.servers[(i + rep - 1) % k] for i in range(k)]
             for n in sizes:
                 argv = ["fanout", "-n", str(n), "-m", str(self.args.messages)]
+                open_messages = sum(round(r * self.args.rate_seconds) for r in rates)
+                if rates:
+                    argv += ["--rate", ",".join(f"{r:g}" for r in rates), "--rate-seconds", f"{self.args.rate_seconds:g}"]
                 if n == max(sizes) and self.args.paced > 0:
                     argv += ["--paced", str(self.args.paced)]
-                timeout_s = 120 + n * (self.args.messages + self.args.paced) // 10_000
+                timeout_s = 120 + n * (self.args.messages + self.args.paced + open_messages) // 10_000
                 for name in order:
                     self.run_one(rep, name, f"fanout_n{n}", n, argv, timeout_s)
             for name in order:
@@ -166,13 +173,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ws-load", required=True)
     parser.add_argument("--modeld", required=True)
-    parser.add_argument("--peer", default="")
+    parser.add_argument("--peer", action="append", default=[], help="NAME=BIN, repeatable")
     parser.add_argument("--out", required=True)
     parser.add_argument("--logs", required=True)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--sizes", default="100,2000,10000")
     parser.add_argument("--messages", type=int, default=200)
     parser.add_argument("--paced", type=int, default=100)
+    parser.add_argument("--rates", default="20,50,100")
+    parser.add_argument("--rate-seconds", type=float, default=5.0)
     parser.add_argument("--storm-n", type=int, default=2000)
     parser.add_argument("--event-loops", default="2")
     args = parser.parse_args()

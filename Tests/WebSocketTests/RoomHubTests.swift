@@ -183,4 +183,29 @@ struct RoomHubTests {
         setup.runAll()
         #expect(member.received.isEmpty)
     }
+
+    @Test("a fan-out past one slice is written over several iterations; a message arriving mid-round joins the unwritten members' write")
+    func slicedFlush() throws {
+        let setup = try Loops(count: 1)
+        let slice = LoopRooms.membersPerFlushSlice
+        let members = (0..<(slice + 10)).map { _ in Recorder() }
+        for member in members { setup.rooms[0].join(Self.models, member) }
+        setup.hub.publish(Self.message(#"{"n":1}"#), to: Self.models)
+        setup.loops[0].runOnce(timeout: .zero)
+        // Everyone has it queued; one slice is written in this iteration, the rest waits.
+        #expect(members.allSatisfy { $0.received.count == 1 })
+        let written = members.filter { $0.flushes == 1 }
+        let waiting = members.filter { $0.flushes == 0 }
+        #expect(written.count == slice && waiting.count == 10)
+
+        // The next publish is delivered before the round goes on: the members still waiting
+        // take both messages in one write, those written already get a second write.
+        setup.hub.publish(Self.message(#"{"n":2}"#), to: Self.models)
+        setup.loops[0].runOnce(timeout: .zero)
+        #expect(waiting.allSatisfy { $0.flushes == 1 && $0.unflushed == 0 && $0.received.count == 2 })
+        #expect(written.allSatisfy { $0.flushes == 1 && $0.unflushed == 1 })
+        setup.loops[0].runUntilIdle()
+        #expect(written.allSatisfy { $0.flushes == 2 && $0.unflushed == 0 })
+        #expect(members.allSatisfy { $0.texts == ["data: {\"n\":1}\n\n", "data: {\"n\":2}\n\n"] })
+    }
 }

@@ -34,6 +34,11 @@ final class LoadRun {
     /// Subscribers expected to receive each message (those open when publishing began).
     var expectedRecipients = 0
     var lastReceiptNanos: UInt64 = 0
+    /// During an open-loop phase: sends the publishes that are due. Called between waits and
+    /// every `Self.eventsPerScheduleCheck` events within one, so a long batch of deliveries
+    /// does not hold a publish back.
+    var publishDue: (() -> Void)?
+    static let eventsPerScheduleCheck = 32
 
     init(options: Options) {
         self.options = options
@@ -48,7 +53,10 @@ final class LoadRun {
 
     /// One loop iteration: wait up to `timeoutMillis`, then handle what is ready.
     func pollOnce(timeoutMillis: Int32) {
+        var handled = 0
         poller.wait(timeoutMillis: timeoutMillis) { token, events in
+            handled += 1
+            if handled % Self.eventsPerScheduleCheck == 0, let publishDue { publishDue() }
             if token == Poller.publisherToken {
                 publisherEvent(events)
             } else {

@@ -35,6 +35,11 @@ struct Options {
     /// A phase with no progress for this long is over (what is missing counts as errors).
     /// Default 10 s.
     var stallSeconds = 10
+    /// Open-loop phases after the closed-loop one (`--rate 20,50,100`): publishes per second,
+    /// each phase `rateSeconds` long. Default none.
+    var rates: [Double] = []
+    /// Length of each open-loop phase in seconds of schedule. Default 5.
+    var rateSeconds = 5.0
     var label = "server"
     var verbose = false
     /// Subscribe over Socket.IO v5 on Engine.IO v4's websocket transport (`--socketio`):
@@ -51,7 +56,11 @@ struct Options {
                        [--pid SERVER_PID] [--host 127.0.0.1] [--room bench] [--settle-ms 300]
                        [--body-bytes 150] [--timeout S] [--stall S] [--label NAME] [--verbose]
                        [--token TOKEN | --token-file FILE] [--socketio]
-        fanout: N subscribers of room ROOM, M closed-loop POSTs, then K paced POSTs.
+                       [--rate R1,R2,... [--rate-seconds 5]]
+        fanout: N subscribers of room ROOM, M closed-loop POSTs, then, per rate R, an
+                open-loop phase of R x S POSTs at R per second on a fixed schedule (pipelined
+                on the one connection; latency counts from each POST's due time), then K
+                paced POSTs.
                 --token TOKEN sends `Authorization: Bearer TOKEN` with each POST (modeld
                 answers 403 admin_disabled / 401 without its admin token); --token-file FILE
                 reads TOKEN from FILE's first line, as modeld's --admin-token-file does, and
@@ -97,6 +106,13 @@ struct Options {
         case "--body-bytes": guard let bytes = Int(value) else { return false }; bodyBytes = bytes
         case "--timeout": guard let seconds = Int(value) else { return false }; timeoutSeconds = seconds
         case "--stall": guard let seconds = Int(value) else { return false }; stallSeconds = seconds
+        case "--rate":
+            let parsed = value.split(separator: ",").map { Double($0) }
+            guard !parsed.isEmpty, parsed.allSatisfy({ ($0 ?? 0) > 0 && $0!.isFinite }) else { return false }
+            rates = parsed.map { $0! }
+        case "--rate-seconds":
+            guard let seconds = Double(value), seconds > 0, seconds.isFinite else { return false }
+            rateSeconds = seconds
         case "--label": label = value
         case "--token":
             do { bearerToken = try BearerToken.validated(value) } catch {

@@ -1,24 +1,27 @@
-/// The one keep-alive HTTP/1.1 client that POSTs the messages, one at a time (closed loop:
-/// the next request leaves when the previous response has arrived).
+import WSLoadCore
+
+/// The one keep-alive HTTP/1.1 client that POSTs the messages. Closed loop, the next request
+/// leaves once the previous response has arrived; open loop, requests leave on their schedule
+/// and are pipelined behind unanswered ones (the server answers them in order).
 final class Publisher {
     enum State {
         case connecting
-        /// Connected and no request outstanding.
-        case ready
-        /// A request is partly written (waiting for EPOLLOUT).
-        case sending
-        case awaitingResponse
+        case open
         case failed
     }
 
     var fd: Int32 = -1
     var state = State.connecting
-    var request: [UInt8] = []
-    var written = 0
+    /// Request bytes not yet written.
+    var outbound: [UInt8] = []
+    /// What was sent and which responses are still owed.
+    var requests = PipelinedRequests()
     var inbound: [UInt8] = []
-    /// Round trips of the POSTs, for the report.
+    /// Round trips of the POSTs (first byte handed to the socket → response), for the report.
     var roundTrips: [UInt64] = []
-    var sentAt: UInt64 = 0
+
+    /// Connected, with nothing unwritten and no response owed.
+    var isIdle: Bool { state == .open && requests.outstanding == 0 }
 
     /// `{"recipients":N}` → N, or nil for any other body.
     static func recipients(in body: [UInt8]) -> Int? {

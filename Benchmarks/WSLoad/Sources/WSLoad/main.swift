@@ -65,6 +65,16 @@ if options.mode == .fanout {
         report.add("srv_cpu_us_per_msg", (serverCPU2 - serverCPU1) * 1000 / Double(fanoutReceived), decimals: 2)
     }
     report.add("client_cpu_us_per_msg", fanoutReceived > 0 ? (clientCPU2 - clientCPU1) * 1000 / Double(fanoutReceived) : nil, decimals: 2)
+    var openLoopMessages = 0
+    if !options.rates.isEmpty && !run.timedOut && run.awaitPublisher() {
+        for rate in options.rates where !run.timedOut && run.publisher.state == .open {
+            let cpuBefore = server?.cpuMillis()
+            let result = run.openLoop(rate: rate, count: max(1, Int((rate * options.rateSeconds).rounded())))
+            let serverCPUMillis = cpuBefore.flatMap { before in server?.cpuMillis().map { $0 - before } }
+            openLoopMessages += result.published
+            report.addOpenLoop(result, recipients: run.expectedRecipients, serverCPUMillis: serverCPUMillis)
+        }
+    }
     if options.paced > 0 && !run.timedOut {
         var pacedTimes = run.paced(count: options.paced)
         report.add("paced", pacedTimes.count)
@@ -76,7 +86,7 @@ if options.mode == .fanout {
     for nanos in run.publisher.roundTrips { roundTrips.append(nanos) }
     report.add("post_p50_ms", roundTrips.percentileMillis(50))
     report.add("post_p99_ms", roundTrips.percentileMillis(99))
-    expectedMessages = run.expectedRecipients * (options.messages + options.paced)
+    expectedMessages = run.expectedRecipients * (options.messages + options.paced + openLoopMessages)
     if let serverCPU0, let serverCPU1 {
         report.add("srv_cpu_us_per_hs", run.counters.handshakes > 0 ? (serverCPU1 - serverCPU0) * 1000 / Double(run.counters.handshakes) : nil, decimals: 1)
     }
