@@ -37,7 +37,7 @@ public final class HubCancellation: Sendable {
             let slice = min(left, .milliseconds(50))
             let (seconds, attoseconds) = slice.components
             var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
-            nanosleep(&request, nil)
+            nanosleep(&request, nil)  // one slice of a real wait (backoff or lock), short so a cancel is seen
         }
         if isCancelled { throw .cancelled }
     }

@@ -77,7 +77,7 @@ public struct HubClient: Sendable {
     func retryOrThrow(_ failure: HubError, attempt: inout Int, cancellation: HubCancellation) throws(HubError) {
         attempt += 1
         guard attempt < maxAttempts else { throw failure }
-        try cancellation.sleep(Self.backoff(attempt: attempt, first: firstBackoff))
+        try cancellation.sleep(Self.backoff(attempt: attempt, first: firstBackoff))  // a real wait: the backoff before a retry
     }
 
     /// The delay before retry `attempt` (1-based): `first`, doubling, at most 8 s.

@@ -27,7 +27,7 @@ final class HubFileLock {
             // tried again every 50 ms, as filelock itself polls; a cancel ends the wait.
             whileWaiting()
             do throws(HubError) {
-                try cancellation.sleep(.milliseconds(50))
+                try cancellation.sleep(.milliseconds(50))  // a real wait: the lock holder is another process
             } catch {
                 close(descriptor)
                 throw error

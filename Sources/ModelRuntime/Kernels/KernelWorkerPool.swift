@@ -110,7 +110,7 @@ final class KernelWorkerPool: Sendable {
                 if polls & 255 == 0, DispatchTime.now().uptimeNanoseconds - idleSince > Self.spinNanoseconds {
                     helper.sleeping.store(true, ordering: .sequentiallyConsistent)
                     if state.load(ordering: .sequentiallyConsistent) >> Self.chunkBits == seen {
-                        helper.wakeUp.wait()
+                        helper.wakeUp.wait()  // a real wake-up: sleeps until a caller publishes the next pass
                     } else if !helper.sleeping.exchange(false, ordering: .acquiringAndReleasing) {
                         helper.wakeUp.wait()  // a caller cleared the flag: consume its signal
                     }
