@@ -41,8 +41,13 @@ public enum SocketCalls {
         }
     }
 
-    /// Gathers `vectors` into one `sendmsg` (the writev of STYLE P3, with MSG_NOSIGNAL).
+    /// Gathers `vectors` into one `sendmsg` (the writev of STYLE P3, with MSG_NOSIGNAL). A
+    /// single buffer goes out with `send`, which skips copying and checking a `msghdr` and its
+    /// iovec array in the kernel (a room fan-out writes one frame per member).
     public static func writev(_ fd: Int32, _ vectors: UnsafeMutableBufferPointer<iovec>) throws(SocketError) -> IOResult {
+        if vectors.count == 1 {
+            return try write(fd, UnsafeRawBufferPointer(start: vectors[0].iov_base, count: vectors[0].iov_len))
+        }
         var message = msghdr()
         message.msg_iov = vectors.baseAddress
         message.msg_iovlen = vectors.count
