@@ -9,7 +9,8 @@ issue, DESIGN §2.3): delivered msgs/s at least twice Hummingbird's; fan-out of 
 to 10,000 subscribers under 10 ms p99; under 4 KiB per idle connection; 2,000 handshakes
 at least twice as fast as Hummingbird; open loop (issue 14), at every size and rate where
 modeld and a peer both sustain the offered rate (every rep complete, delivered >= 95 % of
-offered), modeld's p99 at most half the best such peer's.
+offered), modeld's p99 at most half the best such peer's. The floor reference rows
+(c-floor, c-floor-uring) are never peers; modeld's p99 over theirs is printed for reference.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchlib import median as med, spread, table as aligned_table, tsv_rows, write_summary  # noqa: E402
 
 PEER = "hummingbird"
+# Reference rows, not peers (Benchmarks/ws/floor_server.c): never "the best peer".
+FLOORS = ("c-floor", "c-floor-uring")
 SUSTAINED = 0.95  # delivered / offered at or above which a rate counts as sustained
 
 
@@ -153,7 +156,11 @@ def open_loop(numbers: dict, servers: list[str], sizes: list[int]) -> tuple[list
                              " / ".join(cell(get(s, k), 1) for k in ("p50_ms", "p99_ms", "max_ms")),
                              cell(get(s, "srv_cpu_us_per_msg"), 1), cell(get(s, "late_p99_ms"), 1),
                              f"{sum(1 for c in complete if c == 1)}/{len(complete)}"])
-            peers = [s for s in servers if s != "modeld" and get(s, "p99_ms")]
+            for floor in FLOORS:
+                if "modeld" in servers and get(floor, "p99_ms") and get("modeld", "p99_ms"):
+                    r = med(get("modeld", "p99_ms")) / med(get(floor, "p99_ms"))
+                    targets.append([f"open loop N={n:,} {rate}/s: modeld p99 / {floor}'s (reference)", f"{r:.2f}", "-"])
+            peers = [s for s in servers if s not in ("modeld", *FLOORS) and get(s, "p99_ms")]
             if "modeld" not in servers or not peers:
                 continue
             both = [s for s in peers if sustained(numbers, s, w, rate)]

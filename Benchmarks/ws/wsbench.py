@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drive `scripts/bench ws`: fresh servers, the ws-load generator, one TSV of results.
 
-usage: wsbench.py --ws-load BIN --modeld BIN [--peer NAME=BIN]... --out TSV --logs DIR
+usage: wsbench.py --ws-load BIN --modeld BIN [--peer 'NAME=BIN [ARG...]']... --out TSV --logs DIR
                   [--reps R] [--sizes 100,2000,10000] [--messages M] [--paced K]
                   [--rates 20,50,100] [--rate-seconds S] [--storm-n N] [--event-loops L]
 
@@ -12,8 +12,8 @@ largest size; then one `ws-load storm -n STORM_N` per server, again on a fresh p
 Every value goes to the TSV as one row: date, rep, server, workload, key, value. Each run is
 bounded by timeouts. modeld runs with a fresh admin token (--admin-token-file; without one
 room publish answers 403 admin_disabled) and ws-load gets the same file (--token-file) for
-its POSTs to modeld; the peers (the referee's Hummingbird 2 and Vapor servers, started as
-`BIN PORT`) get none.
+its POSTs to modeld; the peers (the referee's Hummingbird 2 and Vapor servers, and the
+floor reference Benchmarks/ws/floor_server.c, started as `BIN PORT ARG...`) get none.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import os
 import pathlib
 import resource
 import shutil
+import shlex
 import signal
 import subprocess
 import sys
@@ -92,7 +93,7 @@ class Bench:
         self.work = pathlib.Path(tempfile.mkdtemp(prefix="modeld-bench-ws-"))
         (self.work / "models").mkdir()
         self.token_file, _ = admin_token_file(self.work)
-        self.peers = dict(p.split("=", 1) for p in args.peer)
+        self.peers = {name: shlex.split(command) for name, command in (p.split("=", 1) for p in args.peer)}
         self.servers = ["modeld"] + list(self.peers)
 
     def record(self, rep: int, server: str, workload: str, key: str, value: object) -> None:
@@ -110,7 +111,8 @@ class Bench:
                     "--http-max-connections", str(connections + 1000),
                     "--admin-token-file", str(self.token_file)]
             return Server(name, argv, port, "/livez", log, self.work)
-        return Server(name, [self.peers[name], str(port)], port, "/healthz", log, self.work)
+        binary, *extra = self.peers[name]
+        return Server(name, [binary, str(port), *extra], port, "/healthz", log, self.work)
 
     def ws_load(self, rep: int, server: Server, workload: str, argv: list[str], timeout_s: int) -> None:
         cmd = [self.args.ws_load, *argv, "--port", str(server.port), "--pid", str(server.proc.pid),
@@ -173,7 +175,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ws-load", required=True)
     parser.add_argument("--modeld", required=True)
-    parser.add_argument("--peer", action="append", default=[], help="NAME=BIN, repeatable")
+    parser.add_argument("--peer", action="append", default=[], help="'NAME=BIN [ARG...]' (started as BIN PORT ARG...), repeatable")
     parser.add_argument("--out", required=True)
     parser.add_argument("--logs", required=True)
     parser.add_argument("--reps", type=int, default=3)
