@@ -43,7 +43,7 @@ enum MetricName: String, CaseIterable, Sendable {
         case .loadBytes: "Weight bytes read while loading the model, every attempt included."
         case .loads: "Loads that ended, by outcome."
         case .httpRequests: "HTTP responses sent, by route pattern, method and status."
-        case .httpRequestDuration: "Seconds from a request's first byte to its response being queued."
+        case .httpRequestDuration: "Seconds from a request's first byte to its response being queued (prebuilt answers such as probes read 0)."
         case .webSocketConnections: "WebSocket connections open now."
         case .eventStreams: "Server-Sent Events streams open now."
         case .webSocketMessagesSent: "WebSocket frames written to clients."
