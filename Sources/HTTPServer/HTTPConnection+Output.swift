@@ -75,7 +75,11 @@ extension HTTPConnection {
     /// rest over). Returns false when the socket failed.
     @discardableResult
     func writeOutbound() -> Bool {
+        if !isNoDelaySet && (hasWritten || outbound.count - outboundSent > Self.noDelayFirstWriteBytes) {
+            setNoDelay()
+        }
         while outboundSent < outbound.count {
+            hasWritten = true
             let result: IOResult
             do {
                 result = try outbound.withUnsafeBytes { bytes throws(SocketError) in
@@ -91,6 +95,12 @@ extension HTTPConnection {
             do { _ = try transport.flushPendingOutput(registration.fd) } catch { return false }
         }
         return true
+    }
+
+    /// Turns Nagle's algorithm off for the rest of the connection (see `isNoDelaySet`).
+    func setNoDelay() {
+        isNoDelaySet = true
+        SocketCalls.setNoDelay(registration.fd)
     }
 
     /// Closes after the last response was sent. When the client may still be sending

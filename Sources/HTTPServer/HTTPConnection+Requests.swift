@@ -130,6 +130,7 @@ extension HTTPConnection {
         // Reported before the write, so the observer has heard of it when the client has.
         observeResponse(statusCode: HTTPStatus.switchingProtocols.code, at: loop.now, loop: loop)
         appendUpgradeHead(acceptance.responseHead)
+        if !isNoDelaySet { setNoDelay() }  // the protocol after the 101 writes small frames
         let context = context
         let socket = UpgradedSocket(
             registration: registration, loop: loop, transport: transport,

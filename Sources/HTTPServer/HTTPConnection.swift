@@ -59,6 +59,12 @@ final class HTTPConnection: DrainableConnection {
     @exclusivity(unchecked) var requestStartedAt = LoopInstant(nanoseconds: 0)
     @exclusivity(unchecked) var peerFinishedSending = false
     @exclusivity(unchecked) var isClosed = false
+    /// Whether `TCP_NODELAY` is on. A plain connection turns it on lazily, before its second
+    /// write (or a first one past `noDelayFirstWriteBytes`), as nginx does on keep-alive: a
+    /// first small write goes out at once anyway (nothing is in flight for Nagle to wait on),
+    /// so a `Connection: close` request costs no `setsockopt`.
+    @exclusivity(unchecked) var isNoDelaySet = false
+    @exclusivity(unchecked) var hasWritten = false
     /// After an error response: input is discarded, and the socket closes once the
     /// response is out and the peer has finished (or `lingerDeadline` passed).
     var isLingering = false
@@ -82,6 +88,10 @@ final class HTTPConnection: DrainableConnection {
     /// without reading thus holds at most 256 KiB of unparsed input (with the 64 KiB
     /// scratch), plus the output the high-water mark allows.
     static let inboundHighWaterBytes = 64 * 1024
+
+    /// The largest first write sent before `TCP_NODELAY` is on: below the smallest IPv4 MSS
+    /// (536), so it is one segment and Nagle cannot hold any of it back.
+    static let noDelayFirstWriteBytes = 512
 
     /// Reads per readiness event before the input is processed (so one client cannot hog
     /// the loop).
@@ -250,7 +260,7 @@ final class HTTPConnection: DrainableConnection {
         guard !isClosed else { return }
         isClosed = true
         transport.close()
-        loop.deregister(registration)
+        loop.deregisterClosingSoleDescriptor(registration)  // an accepted socket: never duplicated
         inbound = []
         outbound = []
         body = []

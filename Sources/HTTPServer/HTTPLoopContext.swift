@@ -66,10 +66,12 @@ final class HTTPLoopContext {
             }
             transport = .tls(TLSTransport(session: session, fd: fd))
         }
-        SocketCalls.setNoDelay(fd)
         openConnections += 1
         let connection = HTTPConnection(context: self, registration: Registration(fd: fd, generation: 0),
                                         transport: transport, now: loop.now)
+        // TLS writes its handshake in several records: Nagle off from the start. A plain
+        // connection turns it off before its second write (`HTTPConnection.isNoDelaySet`).
+        if case .tls = transport { connection.setNoDelay() }
         do {
             connection.interest = PollEvents.readable.union(HTTPConnection.pollMode(of: transport))
             connection.registration = try loop.register(fd, interest: connection.interest, handler: connection)

@@ -134,7 +134,7 @@ public final class EventStreamConnection: DrainableConnection, RoomMember {
         counters.eventStreamClosed()
         if isJoined { loopContext.rooms.leave(room, self) }
         socket.transport.close()
-        loop.deregister(socket.registration)
+        loop.deregisterClosingSoleDescriptor(socket.registration)  // an accepted socket: never duplicated
         outbound = OutboundQueue(limits: outbound.limits)
         socket.release(loop)
     }

@@ -207,7 +207,7 @@ extension WebSocketConnection {
         for room in rooms.keys { loopContext.rooms.leave(room, self) }
         rooms.removeAll()
         socket.transport.close()
-        loop.deregister(socket.registration)
+        loop.deregisterClosingSoleDescriptor(socket.registration)  // an accepted socket: never duplicated
         inbound = []
         outbound = OutboundQueue(limits: outbound.limits)
         socket.release(loop)

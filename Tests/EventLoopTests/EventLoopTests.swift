@@ -125,4 +125,28 @@ struct EventLoopTests {
         thread.join()
         #expect(ran.load(ordering: .relaxed) == 100)
     }
+
+    @Test("deregisterClosingSoleDescriptor drops later events at once and closes at the iteration's end")
+    func soleDescriptorIsClosedWithoutEpollDelete() throws {
+        let loop = try EventLoop(clock: ManualClock())
+        let pair = try SocketPair.make()
+        let handler = RecordingHandler()
+        let registration = try loop.register(pair.server, interest: .readable, handler: handler)
+        handler.onEvent = { loop in
+            var byte: UInt8 = 0
+            _ = recv(pair.server, &byte, 1, 0)  // read, so the close is an orderly EOF
+            loop.deregisterClosingSoleDescriptor(registration)
+        }
+        try RawSocket.write(pair.client, "x")
+        loop.runOnce(timeout: .zero)
+        #expect(handler.events.count == 1)
+        #expect(!loop.isCurrent(registration))
+        #expect(fcntl(pair.server, F_GETFD) == -1)  // closed by the iteration's last phase
+        let (_, isClosed) = try RawSocket.readAvailable(pair.client)
+        #expect(isClosed)
+        // The closed descriptor left the epoll set with its close: nothing more is reported.
+        #expect(loop.runUntilIdle() == 0)
+        #expect(handler.events.count == 1)
+        close(pair.client)
+    }
 }
