@@ -10,6 +10,8 @@ extension BertEncoder {
     /// Embeds every sequence of `batch` (ids already checked against the vocabulary) and
     /// returns `batchSize × hiddenSize` floats, one pooled vector per sequence.
     func embed(_ batch: TokenBatch) -> [Float] {
+        ParallelLoop.beginPass()
+        defer { ParallelLoop.endPass() }
         let layout = BertTokenLayout(batch)
         let width = configuration.hiddenSize
         let scratch = scratchCache.take(rows: layout.rowCount, configuration: configuration)
