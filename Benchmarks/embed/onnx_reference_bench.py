@@ -20,6 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reference_timing  # noqa: E402
 import workload  # noqa: E402
 
 MAX_TOKENS = 256
@@ -62,30 +63,10 @@ def main() -> None:
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
-    encode([workload.SHORT_SENTENCE])
-    samples = []
-    cpu_start = time.process_time()
-    for _ in range(args.single):
-        start = time.perf_counter()
-        encode([workload.SHORT_SENTENCE])
-        samples.append((time.perf_counter() - start) * 1000)
-    single_cpu_ms = (time.process_time() - cpu_start) * 1000 / args.single
-
-    batch = workload.medium_batch()
-    encode(batch)
-    done = 0
-    cpu_start = time.process_time()
-    start = time.perf_counter()
-    while time.perf_counter() - start < args.seconds:
-        encode(batch)
-        done += len(batch)
-    rate = done / (time.perf_counter() - start)
-    batch_cpu_ms = (time.process_time() - cpu_start) * 1000 * len(batch) / done
-
+    timings = reference_timing.measure(encode, args.single, args.seconds)
     print(json.dumps({
-        "import_s": import_s, "load_s": load_s,
-        "single_p50_ms": workload.percentile(samples, 0.50), "single_p99_ms": workload.percentile(samples, 0.99),
-        "batch32_per_s": rate, "single_cpu_ms": single_cpu_ms, "batch32_cpu_ms": batch_cpu_ms, "max_cosine_gap": cosine_gap(args.model_dir, encode(batch + [workload.SHORT_SENTENCE])),
+        "import_s": import_s, "load_s": load_s, **timings,
+        "max_cosine_gap": cosine_gap(args.model_dir, encode(workload.medium_batch() + [workload.SHORT_SENTENCE])),
         "versions": f"onnxruntime {onnxruntime.__version__} ({args.threads} intra-op threads)",
     }))
 

@@ -17,7 +17,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import workload  # noqa: E402
+import reference_timing  # noqa: E402
 
 
 def main() -> None:
@@ -39,30 +39,9 @@ def main() -> None:
     model = SentenceTransformer(args.model_dir, device="cpu")
     load_s = time.perf_counter() - start
 
-    model.encode([workload.SHORT_SENTENCE])
-    samples = []
-    cpu_start = time.process_time()
-    for _ in range(args.single):
-        start = time.perf_counter()
-        model.encode([workload.SHORT_SENTENCE])
-        samples.append((time.perf_counter() - start) * 1000)
-    single_cpu_ms = (time.process_time() - cpu_start) * 1000 / args.single
-
-    batch = workload.medium_batch()
-    model.encode(batch, batch_size=32)
-    done = 0
-    cpu_start = time.process_time()
-    start = time.perf_counter()
-    while time.perf_counter() - start < args.seconds:
-        model.encode(batch, batch_size=32)
-        done += len(batch)
-    rate = done / (time.perf_counter() - start)
-    batch_cpu_ms = (time.process_time() - cpu_start) * 1000 * len(batch) / done
-
+    timings = reference_timing.measure(lambda texts: model.encode(texts, batch_size=32), args.single, args.seconds)
     print(json.dumps({
-        "import_s": import_s, "load_s": load_s,
-        "single_p50_ms": workload.percentile(samples, 0.50), "single_p99_ms": workload.percentile(samples, 0.99),
-        "batch32_per_s": rate, "single_cpu_ms": single_cpu_ms, "batch32_cpu_ms": batch_cpu_ms,
+        "import_s": import_s, "load_s": load_s, **timings,
         "versions": f"sentence-transformers {sentence_transformers.__version__}, torch {torch.__version__}",
     }))
 

@@ -81,6 +81,9 @@ public protocol EmbeddingModel: LoadedModel {
     /// weights is about `n × scratchBytesPerToken`. Lets a server bound and count the memory
     /// of its passes before it runs them.
     var scratchBytesPerToken: Int { get }
+    /// Bytes of scratch the model keeps between passes for the next one (not part of
+    /// `residentBytes`, which counts weights); 0 unless the runtime keeps any.
+    var retainedScratchBytes: Int { get }
     /// Embeds `texts` (one vector each, in order). Blocking and CPU-heavy: call it off the
     /// event loops.
     func embed(_ texts: [String]) throws(ModelRuntimeError) -> EmbeddingBatch
@@ -91,6 +94,11 @@ public protocol EmbeddingModel: LoadedModel {
     /// Embeds rows from `tokenize(_:)` as one forward pass (one vector per row, in order);
     /// `embed(tokenized: texts.map(tokenize))` equals `embed(texts)`. Blocking and CPU-heavy.
     func embed(tokenized rows: [[Int32]]) throws(ModelRuntimeError) -> EmbeddingBatch
+}
+
+extension EmbeddingModel {
+    /// Nothing kept, unless the runtime says otherwise.
+    public var retainedScratchBytes: Int { 0 }
 }
 
 /// The result of one embedding call.

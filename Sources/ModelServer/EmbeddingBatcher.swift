@@ -70,11 +70,13 @@ final class EmbeddingBatcher: Sendable {
     }
 
     /// Bytes the queued and running work holds or is about to allocate (see
-    /// `EmbeddingQueue.reservedBytes`).
+    /// `EmbeddingQueue.reservedBytes`), plus the scratch the model keeps between passes
+    /// (counted on top even when the next pass reuses it: an overestimate, never an under-).
     var reservedBytes: Int {
         let perToken = model.scratchBytesPerToken
         let dimension = model.dimension
-        return state.withLock { $0.reservedBytes(scratchBytesPerToken: perToken, dimension: dimension) }
+        let kept = model.retainedScratchBytes
+        return kept + state.withLock { $0.reservedBytes(scratchBytesPerToken: perToken, dimension: dimension) }
     }
 
     /// Runs passes until nothing is queued.

@@ -56,6 +56,7 @@ struct KernelMatrixMultiplyTests {
 
     @Test("every kernel this CPU runs equals the naive product on odd shapes", arguments: MatrixMultiply.Kernel.available, [
         (1, 1, 1), (3, 5, 7), (4, 16, 16), (5, 17, 33), (7, 31, 100), (13, 48, 384), (70, 100, 9), (129, 1152, 384),
+        (97, 130, 5), (200, 70, 1536),  // row blocks with a short last one; several groups per chunk
     ])
     func packedMatchesNaive(kernel: MatrixMultiply.Kernel, shape: (rows: Int, outputs: Int, inputs: Int)) {
         let (fast, expected) = Self.run(rows: shape.rows, outputs: shape.outputs, inputs: shape.inputs,

@@ -17,7 +17,7 @@ struct KernelParallelLoopTests {
             let count = 1 + call % 9
             let slots = UnsafeMutablePointer<Int>.allocate(capacity: count)
             slots.initialize(repeating: 0, count: count)
-            ParallelLoop.run(chunkCount: count, small: true) { chunk in slots[chunk] += 1 }
+            ParallelLoop.run(chunkCount: count) { chunk in slots[chunk] += 1 }
             for chunk in 0..<count where slots[chunk] != 1 { allOnce = false }
             slots.deallocate()
         }
@@ -37,6 +37,21 @@ struct KernelParallelLoopTests {
             if !Self.everyChunkOnce(calls: 3_000) { failures.add(1, ordering: .relaxed) }
         }
         #expect(failures.load(ordering: .relaxed) == 0)
+    }
+
+    @Test("passes bracketed by beginPass and endPass, with many chunks per call, run every chunk once")
+    func passesWithManyChunks() {
+        for pass in 0..<200 {
+            ParallelLoop.beginPass()
+            let count = 1 + (pass * 37) % 600
+            let slots = UnsafeMutablePointer<Int>.allocate(capacity: count)
+            slots.initialize(repeating: 0, count: count)
+            ParallelLoop.run(chunkCount: count) { chunk in slots[chunk] += 1 }
+            #expect((0..<count).allSatisfy { slots[$0] == 1 })
+            slots.deallocate()
+            ParallelLoop.endPass()
+            if pass % 50 == 0 { usleep(200) }  // helpers asleep after endPass: the next call wakes them
+        }
     }
 
     @Test("calls after the helpers went to sleep still complete, with every chunk once")

@@ -60,4 +60,17 @@ struct EmbeddingBatcherTests {
         #expect(answers.done.wait(timeout: .now() + 5) == .success)
         #expect(clock.now - fullStart < .milliseconds(500))
     }
+
+    @Test("the scratch a model keeps between passes counts in reservedBytes, idle or busy")
+    func keptScratchIsReserved() {
+        let model = FakeEmbeddingModel(gated: true, retainedScratchBytes: 5_000)
+        let batcher = EmbeddingBatcher(model: model, modelID: "m", settings: EmbeddingService.Settings(Configuration.defaults).batch)
+        #expect(batcher.reservedBytes == 5_000)
+        let answers = Answers()
+        submit(batcher, texts: 2, answers: answers)
+        #expect(model.passStarted.wait(timeout: .now() + 5) == .success)
+        #expect(batcher.reservedBytes >= 5_000 + 2 * 3 * model.scratchBytesPerToken)
+        model.gate?.signal()
+        #expect(answers.done.wait(timeout: .now() + 5) == .success)
+    }
 }

@@ -16,13 +16,16 @@ final class FakeEmbeddingModel: EmbeddingModel {
     let dimension = 2
     let maxSequenceLength: Int
     let scratchBytesPerToken = 100
+    /// What the model says it keeps between passes (`retainedScratchBytes`).
+    let retainedScratchBytes: Int
     let gate: DispatchSemaphore?
     let passStarted = DispatchSemaphore(value: 0)
     private let passes = Mutex<[(rows: Int, paddedTokens: Int)]>([])
     private let failing = Mutex(false)
 
-    init(maxSequenceLength: Int = 16, gated: Bool = false) {
+    init(maxSequenceLength: Int = 16, gated: Bool = false, retainedScratchBytes: Int = 0) {
         self.maxSequenceLength = maxSequenceLength
+        self.retainedScratchBytes = retainedScratchBytes
         gate = gated ? DispatchSemaphore(value: 0) : nil
     }
 

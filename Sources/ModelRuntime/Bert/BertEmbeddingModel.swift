@@ -35,6 +35,11 @@ public struct BertEmbeddingModel: EmbeddingModel {
         encoder.scratchBytesPerToken + 3 * MemoryLayout<Int32>.stride + MemoryLayout<Int>.stride
     }
 
+    /// The last pass's scratch, kept for the next pass when at most 16 MiB (`BertScratchCache`).
+    public var retainedScratchBytes: Int {
+        encoder.scratchCache.retainedBytes
+    }
+
     /// Tokenizes `texts` (truncating to `maxSequenceLength`) and embeds them as one batch.
     public func embed(_ texts: [String]) throws(ModelRuntimeError) -> EmbeddingBatch {
         guard let tokenizer else { throw .tokenizerUnavailable }

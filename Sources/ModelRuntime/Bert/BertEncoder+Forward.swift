@@ -2,36 +2,20 @@
 /// with exact GELU, add & norm) → pooling → optional L2 normalisation, as
 /// sentence-transformers computes it with Hugging Face `BertModel`.
 extension BertEncoder {
-    /// Scratch for one forward pass over `rows` packed tokens.
-    private struct Scratch {
-        let hidden: AlignedFloatBuffer
-        let queryKeyValue: AlignedFloatBuffer
-        let context: AlignedFloatBuffer
-        let projected: AlignedFloatBuffer
-        let inner: AlignedFloatBuffer
-
-        init(rows: Int, configuration: BertConfiguration) {
-            let width = configuration.hiddenSize
-            hidden = AlignedFloatBuffer(count: rows * width)
-            queryKeyValue = AlignedFloatBuffer(count: rows * 3 * width)
-            context = AlignedFloatBuffer(count: rows * width)
-            projected = AlignedFloatBuffer(count: rows * width)
-            inner = AlignedFloatBuffer(count: rows * configuration.intermediateSize)
-        }
-    }
-
-    /// Bytes of `Scratch` per packed token: the hidden state, fused Q/K/V, attention context,
-    /// projection and feed-forward inner activations, all f32.
+    /// Bytes of `BertScratch` per packed token.
     var scratchBytesPerToken: Int {
-        (6 * configuration.hiddenSize + configuration.intermediateSize) * MemoryLayout<Float>.stride
+        BertScratch.floatsPerRow(configuration) * MemoryLayout<Float>.stride
     }
 
     /// Embeds every sequence of `batch` (ids already checked against the vocabulary) and
     /// returns `batchSize × hiddenSize` floats, one pooled vector per sequence.
     func embed(_ batch: TokenBatch) -> [Float] {
+        ParallelLoop.beginPass()
+        defer { ParallelLoop.endPass() }
         let layout = BertTokenLayout(batch)
         let width = configuration.hiddenSize
-        let scratch = Scratch(rows: layout.rowCount, configuration: configuration)
+        let scratch = scratchCache.take(rows: layout.rowCount, configuration: configuration)
+        defer { scratchCache.give(scratch) }
         writeEmbeddings(batch, layout: layout, into: scratch.hidden.pointer)
         for layer in layers {
             run(layer, layout: layout, scratch: scratch)
@@ -73,7 +57,7 @@ extension BertEncoder {
     }
 
     /// One transformer layer, in place on `scratch.hidden`.
-    private func run(_ layer: Layer, layout: BertTokenLayout, scratch: Scratch) {
+    private func run(_ layer: Layer, layout: BertTokenLayout, scratch: BertScratch) {
         let rows = layout.rowCount
         let width = configuration.hiddenSize
         let epsilon = configuration.layerNormEpsilon

@@ -26,6 +26,8 @@ struct BertEncoder: Sendable {
     let tokenTypeEmbeddings: AlignedFloatBuffer
     let embeddingNorm: Norm
     let layers: [Layer]
+    /// The last pass's activations, kept for the next pass (`BertScratchCache`).
+    let scratchCache = BertScratchCache()
 
     /// Bytes of weights held.
     var byteCount: Int {

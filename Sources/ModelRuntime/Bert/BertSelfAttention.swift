@@ -18,7 +18,6 @@ struct BertSelfAttention {
         let items = sequenceCount * headCount
         let longest = layout.lengths.max() ?? 0
         guard items > 0, longest > 0 else { return }
-        let chunkCount = min(ParallelLoop.coreCount, items)
         // Scores of the longest sequence, or the AVX-512 kernel's workspace for it.
         var scratchCount = longest
         #if arch(x86_64)
@@ -26,15 +25,12 @@ struct BertSelfAttention {
             scratchCount = max(scratchCount, AttentionKernelAVX512.workspaceCount(length: longest, headSize: headSize))
         }
         #endif
-        ParallelLoop.run(chunkCount: chunkCount, small: layout.rowCount <= ParallelLoop.smallRowCount) { chunk in
+        // One (sequence, head) per chunk, claimed in turn: sequences differ in length.
+        ParallelLoop.run(chunkCount: items) { item in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchCount) { scores in
-                var item = chunk
-                while item < items {
-                    let sequence = item / headCount
-                    attend(head: item % headCount, start: layout.starts[sequence], length: layout.lengths[sequence],
-                           queryKeyValue: queryKeyValue, scores: scores.baseAddress!, context: context)
-                    item += chunkCount
-                }
+                let sequence = item / headCount
+                attend(head: item % headCount, start: layout.starts[sequence], length: layout.lengths[sequence],
+                       queryKeyValue: queryKeyValue, scores: scores.baseAddress!, context: context)
             }
         }
     }

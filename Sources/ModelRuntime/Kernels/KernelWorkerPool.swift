@@ -9,18 +9,20 @@ import Dispatch
 import Synchronization
 
 /// Helper threads kept for the process's life that run `ParallelLoop`'s chunks together with
-/// the calling thread, so a forward pass of a short sentence (about 30 parallel calls of a few
-/// dozen microseconds each) does not pay a Dispatch worker wake-up per call.
+/// the calling thread, so a forward pass (about 30 parallel calls of a few dozen microseconds
+/// each for a short sentence, 40 of about a millisecond for a batch of 32) does not pay a
+/// Dispatch worker wake-up per call.
 ///
 /// Protocol: a call publishes its chunk body and count, then a new generation in `state`
 /// (generation in the high bits, next unclaimed chunk in the low 24). Every participant
 /// claims chunks by compare-and-swap on `state`, which fails once the generation moved on,
 /// so a helper that wakes late never runs an old call's body; the caller returns only when
 /// `finished` counts every chunk, so the body it lent outlives every claimed chunk. Helpers
-/// spin on `state` for up to `spinNanoseconds` after their last chunk, then sleep on their
-/// semaphore until a caller wakes them. One call at a time: a caller that finds the pool
-/// busy (two models' passes at once) runs on Dispatch instead. Only `small` calls come here
-/// (`ParallelLoop.run`).
+/// spin on `state` for up to `spinNanoseconds` after their last chunk (the gap between two
+/// calls of one pass), then sleep on their semaphore until a caller wakes them; `rest()`
+/// (the end of a pass) sends idle helpers to sleep at once, and `wake()` (the start of the
+/// next) wakes them ahead of its first call. One call at a time: a caller that finds the
+/// pool busy (two models' passes at once) runs on Dispatch instead.
 final class KernelWorkerPool: Sendable {
     /// The process's pool: one helper per core beyond the first; nil on one core.
     static let shared: KernelWorkerPool? = ParallelLoop.coreCount > 1
@@ -39,6 +41,8 @@ final class KernelWorkerPool: Sendable {
     /// The address of the running call's `(Int) -> Void` (a raw address: pointers are not Sendable).
     private let body = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
+    /// Set by `rest()`: idle helpers sleep without waiting out `spinNanoseconds`.
+    private let resting = Atomic<Bool>(false)
     private let helpers: [Helper]
 
     /// One helper's wake-up: `sleeping` is set before it waits, and whoever clears it signals.
@@ -52,6 +56,21 @@ final class KernelWorkerPool: Sendable {
         for helper in helpers { startThread(helper) }
     }
 
+    /// Wakes the sleeping helpers without giving them work: they poll for the next call for
+    /// up to `spinNanoseconds`.
+    func wake() {
+        resting.store(false, ordering: .relaxed)
+        for helper in helpers where helper.sleeping.exchange(false, ordering: .acquiringAndReleasing) {
+            helper.wakeUp.signal()
+        }
+    }
+
+    /// Lets the idle helpers sleep now rather than poll for a call that is not coming; a
+    /// call or `wake()` wakes them again.
+    func rest() {
+        resting.store(true, ordering: .relaxed)
+    }
+
     /// Runs `body(chunk)` for every chunk in `0..<count` on the caller and the helpers, and
     /// returns when all have finished; false (nothing run) when the pool is busy or `count`
     /// does not fit the claim counter.
@@ -62,6 +81,7 @@ final class KernelWorkerPool: Sendable {
         withoutActuallyEscaping(body) { escapable in
             var call = escapable
             withUnsafePointer(to: &call) { pointer in
+                resting.store(false, ordering: .relaxed)
                 self.body.store(Int(bitPattern: pointer), ordering: .relaxed)
                 chunkCount.store(count, ordering: .relaxed)
                 finished.store(0, ordering: .relaxed)
@@ -103,17 +123,19 @@ final class KernelWorkerPool: Sendable {
         var seen = 0
         while true {
             var generation = state.load(ordering: .acquiring) >> Self.chunkBits
-            let idleSince = DispatchTime.now().uptimeNanoseconds
+            var idleSince = DispatchTime.now().uptimeNanoseconds
             var polls = 0
             while generation == seen {
                 polls += 1
-                if polls & 255 == 0, DispatchTime.now().uptimeNanoseconds - idleSince > Self.spinNanoseconds {
+                if polls & 255 == 0, resting.load(ordering: .relaxed)
+                    || DispatchTime.now().uptimeNanoseconds - idleSince > Self.spinNanoseconds {
                     helper.sleeping.store(true, ordering: .sequentiallyConsistent)
                     if state.load(ordering: .sequentiallyConsistent) >> Self.chunkBits == seen {
-                        helper.wakeUp.wait()  // a real wake-up: sleeps until a caller publishes the next pass
+                        helper.wakeUp.wait()  // a real wake-up: sleeps until a caller publishes a call or wakes the pool
                     } else if !helper.sleeping.exchange(false, ordering: .acquiringAndReleasing) {
                         helper.wakeUp.wait()  // a caller cleared the flag: consume its signal
                     }
+                    idleSince = DispatchTime.now().uptimeNanoseconds
                     polls = 0
                 }
                 generation = state.load(ordering: .acquiring) >> Self.chunkBits
