@@ -36,11 +36,14 @@ def main() -> None:
 
     axes = {0: "batch", 1: "sequence"}
     with torch.no_grad():
+        # PyTorch's answer first: computed after the export, on the module the export traced,
+        # it came out up to 1.1 off on real tokens, while the exported graph matches a fresh
+        # model to 2e-6 (eager and SDPA attention alike).
+        expected = Encoder()(*inputs).numpy()
         torch.onnx.export(Encoder(), inputs, out, input_names=["input_ids", "attention_mask", "token_type_ids"],
                           output_names=["last_hidden_state"], opset_version=17, dynamo=False,
                           dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
                                         "last_hidden_state": axes})
-        expected = Encoder()(*inputs).numpy()
     import onnxruntime
 
     session = onnxruntime.InferenceSession(out, providers=["CPUExecutionProvider"])
