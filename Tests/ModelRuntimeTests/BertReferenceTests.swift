@@ -8,7 +8,8 @@ import Testing
 @testable import ModelRuntime
 
 /// The encoder against sentence-transformers on PyTorch, on the real all-MiniLM-L6-v2.
-@Suite(.enabled(if: BertTestModel.directory != nil, BertTestModel.skipReason))
+/// Serialized: the model (and the scratch it keeps between passes) is shared by the suite.
+@Suite(.serialized, .enabled(if: BertTestModel.directory != nil, BertTestModel.skipReason))
 struct BertReferenceTests {
     let model: BertEmbeddingModel
     let fixture: BertReferenceFixture
@@ -56,6 +57,23 @@ struct BertReferenceTests {
         }
         // hidden 384, intermediate 1536: 6 × 384 + 1536 floats of scratch, 3 Int32 ids and an Int index.
         #expect(model.scratchBytesPerToken == (6 * 384 + 1536) * 4 + 3 * 4 + 8)
+    }
+
+    @Test("a pass on scratch a larger pass left dirty (here: all NaN) gives the reference vectors")
+    func passOnDirtyKeptScratchMatchesReference() throws {
+        let shortest = try #require(fixture.cases.min { $0.ids.count < $1.ids.count })
+        let poisoned = BertScratch(rows: shortest.ids.count + 32, configuration: model.encoder.configuration)
+        for buffer in [poisoned.hidden, poisoned.queryKeyValue, poisoned.context, poisoned.projected, poisoned.inner] {
+            buffer.pointer.update(repeating: .nan, count: buffer.count)
+        }
+        _ = model.encoder.scratchCache.take(rows: 0, configuration: model.encoder.configuration)  // drop what is kept
+        model.encoder.scratchCache.give(poisoned)
+        let vector = try #require(model.embed(tokenized: [shortest.ids]).vectors.first)
+        // The pass took the poisoned scratch (and gave it back), and read nothing it had not written.
+        let kept = model.encoder.scratchCache.take(rows: 0, configuration: model.encoder.configuration)
+        #expect(kept.hidden === poisoned.hidden)
+        #expect(!vector.contains { $0.isNaN })
+        #expect(BertReferenceFixture.cosine(vector, shortest.embedding) >= 0.9999)
     }
 
     @Test("a token id past the vocabulary is refused with invalid_input")
