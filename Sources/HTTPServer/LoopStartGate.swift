@@ -19,14 +19,14 @@ final class LoopStartGate: Sendable {
     func arrive(failedWith error: SocketError? = nil) -> Bool {
         if let error { failure.withLock { $0 = $0 ?? error } }
         created.signal()
-        released.wait()
+        released.wait()  // a real wake-up: the starting thread releases every loop at once
         return failure.withLock { $0 == nil }
     }
 
     /// On the starting thread: waits for the `arrived` loops (all of them, unless starting a
     /// thread failed part-way), releases them, and returns the first failure if any.
     func releaseAll(arrived: Int, failure extra: SocketError? = nil) -> SocketError? {
-        for _ in 0..<arrived { created.wait() }
+        for _ in 0..<arrived { created.wait() }  // a real wake-up: each loop thread signals once ready
         if let extra { failure.withLock { $0 = $0 ?? extra } }
         for _ in 0..<arrived { released.signal() }
         return failure.withLock { $0 }

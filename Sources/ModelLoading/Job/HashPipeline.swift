@@ -43,7 +43,7 @@ final class HashPipeline: @unchecked Sendable {  // safe because: see the type c
         readyEnd = end
         condition.broadcast()
         while readyEnd - hashedEnd > maxLagBytes, !hasExited {
-            condition.wait()
+            condition.wait()  // a real wake-up: the hasher broadcasts each range it finishes
         }
     }
 
@@ -53,7 +53,7 @@ final class HashPipeline: @unchecked Sendable {  // safe because: see the type c
         defer { condition.unlock() }
         isClosed = true
         condition.broadcast()
-        while !hasExited { condition.wait() }
+        while !hasExited { condition.wait() }  // a real wake-up: the hasher broadcasts as it exits
         return digestHex ?? ""
     }
 
@@ -63,7 +63,7 @@ final class HashPipeline: @unchecked Sendable {  // safe because: see the type c
         defer { condition.unlock() }
         isAbandoned = true
         condition.broadcast()
-        while !hasExited { condition.wait() }
+        while !hasExited { condition.wait() }  // a real wake-up: the hasher broadcasts as it exits
     }
 
     /// The hashing thread's body.
@@ -91,7 +91,7 @@ final class HashPipeline: @unchecked Sendable {  // safe because: see the type c
         condition.lock()
         defer { condition.unlock() }
         while readyEnd == hashedEnd, !isClosed, !isAbandoned {
-            condition.wait()
+            condition.wait()  // a real wake-up: the reader broadcasts each range it publishes, or the end
         }
         if isAbandoned || readyEnd == hashedEnd { return nil }
         return hashedEnd..<readyEnd

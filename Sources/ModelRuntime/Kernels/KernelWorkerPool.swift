@@ -96,7 +96,7 @@ final class KernelWorkerPool: Sendable {
                 var polls = 0
                 while finished.load(ordering: .acquiring) < count {
                     polls += 1
-                    if polls & 1023 == 0 { sched_yield() }
+                    if polls & 1023 == 0 { sched_yield() }  // not a sleep: gives the core to a preempted helper finishing its chunk
                 }
             }
         }
