@@ -103,11 +103,8 @@ public final class EventLoop {
     /// the descriptor at the end of the iteration.
     public func deregister(_ registration: Registration, closing: Bool = true) {
         guard isCurrent(registration) else { return }
-        let index = Int(registration.fd)
         _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, registration.fd, nil)
-        slots[index].generation &+= 1
-        slots[index].handler = nil
-        if closing { pendingCloses.append(registration.fd) }
+        forget(registration, closing: closing)
     }
 
     /// Removes the registration at once and closes the descriptor at the end of the
@@ -119,10 +116,16 @@ public final class EventLoop {
     /// would keep reporting it.
     public func deregisterClosingSoleDescriptor(_ registration: Registration) {
         guard isCurrent(registration) else { return }
+        forget(registration, closing: true)
+    }
+
+    /// Drops the handler (later events in this batch carry a stale generation) and queues the
+    /// close for the end of the iteration.
+    private func forget(_ registration: Registration, closing: Bool) {
         let index = Int(registration.fd)
         slots[index].generation &+= 1
         slots[index].handler = nil
-        pendingCloses.append(registration.fd)
+        if closing { pendingCloses.append(registration.fd) }
     }
 
     /// Whether `registration` still names a live registration.
