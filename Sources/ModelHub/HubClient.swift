@@ -47,10 +47,19 @@ public struct HubClient: Sendable {
 
     /// GETs a small answer (JSON) with retries on transient failures.
     func getSmall(_ url: String, cancellation: HubCancellation) throws(HubError) -> [UInt8] {
+        let request = HubRequest(url: url, headers: authorizationHeaders, stallSeconds: stallSeconds, caFile: settings.caFile)
+        return try performSmall(request, verb: "GET", cancellation: cancellation).body
+    }
+
+    /// Performs a request whose answer is small (a JSON GET, a HEAD), retrying transport
+    /// failures and transient statuses (`isTransient`) with backoff; the 2xx response and its
+    /// body (at most 64 MiB). `verb` names the request in errors.
+    func performSmall(_ request: HubRequest, verb: String,
+                      cancellation: HubCancellation) throws(HubError) -> (response: HubResponse, body: [UInt8]) {
+        let url = request.url
         var attempt = 0
         while true {
             var body: [UInt8] = []
-            let request = HubRequest(url: url, headers: authorizationHeaders, stallSeconds: stallSeconds, caFile: settings.caFile)
             let response: HubResponse
             do throws(HubTransferFailure) {
                 response = try HubTransfer.perform(request, cancellation: cancellation) { _, bytes in
@@ -60,14 +69,14 @@ public struct HubClient: Sendable {
             } catch {
                 switch error {
                 case .cancelled: throw .cancelled
-                case .untrusted(let message): throw .downloadFailed("GET \(url): \(message)")
-                case .sinkFailed: throw .downloadFailed("GET \(url): answer larger than 64 MiB")
+                case .untrusted(let message): throw .downloadFailed("\(verb) \(url): \(message)")
+                case .sinkFailed: throw .downloadFailed("\(verb) \(url): answer larger than 64 MiB")
                 case .transport(let message):
-                    try retryOrThrow(.downloadFailed("GET \(url): \(message)"), attempt: &attempt, cancellation: cancellation)
+                    try retryOrThrow(.downloadFailed("\(verb) \(url): \(message)"), attempt: &attempt, cancellation: cancellation)
                     continue
                 }
             }
-            guard let failure = Self.classify(status: response.status, url: url) else { return body }
+            guard let failure = Self.classify(status: response.status, url: url) else { return (response, body) }
             guard Self.isTransient(status: response.status) else { throw failure }
             try retryOrThrow(failure, attempt: &attempt, cancellation: cancellation)
         }

@@ -104,32 +104,14 @@ public struct URLFileFetch: Sendable {
     /// The file's size: a HEAD (following redirects) must give `Content-Length`. Retried as
     /// any request is.
     private func contentLength(client: HubClient) throws(HubError) -> Int64 {
-        var attempt = 0
-        while true {
-            let request = HubRequest(url: url, isHead: true, stallSeconds: stallSeconds, caFile: settings.caFile)
-            let response: HubResponse
-            do throws(HubTransferFailure) {
-                response = try HubTransfer.perform(request, cancellation: cancellation) { _, _ in true }
-            } catch {
-                switch error {
-                case .cancelled: throw .cancelled
-                case .untrusted(let message): throw .downloadFailed("HEAD \(url): \(message)")
-                case .sinkFailed: throw .downloadFailed("HEAD \(url): the request was aborted")
-                case .transport(let message):
-                    try client.retryOrThrow(.downloadFailed("HEAD \(url): \(message)"), attempt: &attempt, cancellation: cancellation)
-                    continue
-                }
-            }
-            if let failure = HubClient.classify(status: response.status, url: url) {
-                guard HubClient.isTransient(status: response.status) else { throw Self.forURL(failure) }
-                try client.retryOrThrow(failure, attempt: &attempt, cancellation: cancellation)
-                continue
-            }
-            guard let text = response.headers["content-length"], let size = Int64(text), size >= 0 else {
-                throw .downloadFailed("HEAD \(url): no Content-Length, so the download cannot be sized or resumed")
-            }
-            return size
+        let request = HubRequest(url: url, isHead: true, stallSeconds: stallSeconds, caFile: settings.caFile)
+        let response = try Self.withoutAccessErrors(url) { () throws(HubError) in
+            try client.performSmall(request, verb: "HEAD", cancellation: cancellation).response
         }
+        guard let text = response.headers["content-length"], let size = Int64(text), size >= 0 else {
+            throw .downloadFailed("HEAD \(url): no Content-Length, so the download cannot be sized or resumed")
+        }
+        return size
     }
 
     /// A 401/403 of a URL is not about the hub token (none is sent): `download_failed`.
